@@ -1,0 +1,1 @@
+"""newsdedup: real-time de-duplication of live news feeds."""

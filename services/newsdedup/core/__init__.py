@@ -1,0 +1,1 @@
+"""Pure detection core: no Kafka, no clock, no globals."""

@@ -1,0 +1,86 @@
+"""The input article: validation at the edge, once, into an immutable value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from newsdedup.errors import InvalidArticle
+
+_REQUIRED = ("id", "source", "body")
+_OPTIONAL_STRINGS = ("title", "url", "language")
+MAX_ID_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A validated article; `fields` keeps every input field, unknown ones included, for pass-through."""
+
+    id: str
+    source: str
+    body: str
+    title: str | None = None
+    url: str | None = None
+    language: str | None = None
+    published_at: datetime | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def event_time(self, arrived_at: datetime) -> datetime:
+        """The time the window is measured by: `published_at`, else the arrival time."""
+        return self.published_at if self.published_at is not None else arrived_at
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse an RFC 3339 timestamp; a timestamp without an offset is refused, not guessed."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidArticle(
+            "schema", f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
+        ) from exc
+    if parsed.tzinfo is None:
+        raise InvalidArticle(
+            "schema", f"published_at {value!r} has no UTC offset: add 'Z' or '+03:00' (RFC 3339)"
+        )
+    return parsed.astimezone(UTC)
+
+
+def parse_article(obj: object) -> Article:
+    """Validate a decoded JSON value as an article, or raise InvalidArticle saying what is wrong."""
+    if not isinstance(obj, Mapping):
+        raise InvalidArticle("schema", f"an article must be a JSON object, got {type(obj).__name__}")
+    for name in _REQUIRED:
+        value = obj.get(name)
+        if value is None:
+            raise InvalidArticle("schema", f"required field {name!r} is missing")
+        if not isinstance(value, str):
+            raise InvalidArticle("schema", f"field {name!r} must be a string, got {type(value).__name__}")
+    if not obj["id"].strip():
+        raise InvalidArticle("schema", "field 'id' must not be empty")
+    if len(obj["id"]) > MAX_ID_LENGTH:
+        raise InvalidArticle("schema", f"field 'id' is longer than {MAX_ID_LENGTH} characters")
+    if not obj["source"].strip():
+        raise InvalidArticle("schema", "field 'source' must not be empty")
+    for name in _OPTIONAL_STRINGS:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidArticle("schema", f"field {name!r} must be a string or null, got {type(value).__name__}")
+    published = obj.get("published_at")
+    if published is not None and not isinstance(published, str):
+        kind = type(published).__name__
+        raise InvalidArticle("schema", f"field 'published_at' must be an RFC 3339 string, got {kind}")
+    return Article(
+        id=obj["id"],
+        source=obj["source"],
+        body=obj["body"],
+        title=obj.get("title"),
+        url=obj.get("url"),
+        language=obj.get("language"),
+        published_at=parse_timestamp(published) if published is not None else None,
+        fields=dict(obj),
+    )

@@ -1,0 +1,84 @@
+"""The one settings object, read from the environment (KAFKA_BOOTSTRAP_SERVERS and NEWSDEDUP_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from newsdedup.core.config import DetectionConfig
+from newsdedup.errors import ConfigError
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; frozen, typed, validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSDEDUP_", frozen=True, extra="ignore")
+
+    # The broker is configured here and only here (Faust's BROKER_URL is derived from it).
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSDEDUP_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+    app_id: str = "newsdedup"
+
+    topic_raw: str = "news.articles.raw"
+    topic_clean: str = "news.articles.clean"
+    topic_events: str = "news.dedup.events"
+    topic_dlq: str = "news.articles.dlq"
+    raw_partitions: int = Field(default=2, ge=1, le=1024)
+    output_partitions: int = Field(default=1, ge=1, le=1024)
+
+    max_message_bytes: int = Field(default=MIB, ge=1024, le=64 * MIB)
+    forward_duplicates: bool = False
+    processing_guarantee: Literal["exactly_once", "at_least_once"] = "exactly_once"
+
+    num_perm: int = 128
+    seed: int = 1
+    shingle_size: int = 5
+    threshold: float = 0.5
+    window_hours: float = Field(default=72.0, gt=0)
+    repetition: bool = True
+
+    data_dir: Path = Path(".cache/worker-data")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _bootstrap_has_port(cls, value: str) -> str:
+        hosts = [h.strip() for h in value.split(",") if h.strip()]
+        if not hosts or any(":" not in h for h in hosts):
+            raise ValueError("give host:port pairs separated by commas, e.g. 127.0.0.1:9092")
+        return ",".join(hosts)
+
+    def detection(self) -> DetectionConfig:
+        """The detection parameters, identical on every replica that shares these settings."""
+        return DetectionConfig(
+            num_perm=self.num_perm,
+            seed=self.seed,
+            shingle_size=self.shingle_size,
+            threshold=self.threshold,
+            window_seconds=self.window_hours * 3600.0,
+            repetition=self.repetition,
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment, or raise ConfigError naming each bad variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings.detection()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            variable = name if name.startswith("KAFKA_") else f"NEWSDEDUP_{name}"
+            problems.append(f"{variable}: {error['msg']}")
+        raise ConfigError("invalid settings:\n  " + "\n  ".join(problems)) from exc
+    return settings
