@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,6 +13,12 @@ from newsdedup.errors import InvalidArticle
 _REQUIRED = ("id", "source", "body")
 _OPTIONAL_STRINGS = ("title", "url", "language")
 MAX_ID_LENGTH = 512
+# RFC 3339 date-time, the same shape as schemas/article.schema.json: fromisoformat alone would
+# also take ISO 8601 forms (basic format, a space for T, +0300) that consumers of the schema refuse.
+_RFC3339 = re.compile(
+    r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,11 @@ class Article:
 def parse_timestamp(value: str) -> datetime:
     """Parse an RFC 3339 timestamp; a timestamp without an offset is refused, not guessed."""
     text = value.strip()
+    if not _RFC3339.fullmatch(text):
+        raise InvalidArticle(
+            "schema", f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
+        )
+    text = text[:10] + "T" + text[11:]
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
@@ -43,10 +55,6 @@ def parse_timestamp(value: str) -> datetime:
         raise InvalidArticle(
             "schema", f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
         ) from exc
-    if parsed.tzinfo is None:
-        raise InvalidArticle(
-            "schema", f"published_at {value!r} has no UTC offset: add 'Z' or '+03:00' (RFC 3339)"
-        )
     return parsed.astimezone(UTC)
 
 
