@@ -8,7 +8,7 @@ import pytest
 
 from newsdedup.errors import LocalKafkaError
 from newsdedup.localkafka import default_cache_dir, ensure_jars, free_port
-from newsdedup.localkafka.broker import server_properties
+from newsdedup.localkafka.broker import new_cluster_id, server_properties
 
 
 def test_missing_maven_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,3 +54,9 @@ def test_server_properties_bind_loopback_only_with_single_replicas(tmp_path: Pat
     for key in ("offsets.topic.replication.factor", "transaction.state.log.replication.factor",
                 "transaction.state.log.min.isr", "share.coordinator.state.topic.replication.factor"):
         assert props[key] == "1"
+
+
+def test_cluster_ids_never_look_like_options() -> None:
+    ids = [new_cluster_id() for _ in range(2000)]
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
+    assert len(set(ids)) == len(ids)

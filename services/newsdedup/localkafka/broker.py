@@ -70,6 +70,14 @@ def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
     )
 
 
+def new_cluster_id() -> str:
+    """A random Kafka cluster id (22 URL-safe base64 characters) that the storage tool cannot take for an option."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):  # "-abc..." would be parsed as a flag
+            return cluster_id
+
+
 def _die_with_parent() -> None:
     # Linux: the broker gets SIGTERM if the Python process that started it dies (even by kill -9),
     # so a crashed test session leaves no broker behind.
@@ -122,7 +130,7 @@ class LocalBroker:
         props.write_text(server_properties(self.data_dir, self.port, self.controller_port), encoding="utf-8")
         (self.data_dir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file), encoding="utf-8")
         if not (self.data_dir / "log" / "meta.properties").is_file():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = new_cluster_id()
             fmt = subprocess.run(
                 self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)),
                 capture_output=True, text=True, check=False,
