@@ -1,0 +1,227 @@
+"""The numba kernels behind signatures.py: shingle hashing and affine32 MinHash over code points.
+
+Arithmetic: numba widens uint32 operations to uint64, so every step is written in uint64 and cut
+back to 32 bits with np.uint32(...), which LLVM turns into plain 32-bit (vectorised) instructions.
+
+Compiled code is cached on disk (cache=True). numba looks for a writable cache directory in this
+order: $NUMBA_CACHE_DIR, __pycache__ beside this file, then the user-wide cache (~/.cache/numba, or
+$XDG_CACHE_HOME). Where none is writable (a read-only image without a home), the kernels are compiled
+without a cache, once per process (about a second), instead of failing at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# MurmurHash3 x86_32 constants (one 4-byte block per code point).
+C1 = 0xCC9E2D51
+C2 = 0x1B873593
+N = 0xE6546B64
+EMPTY = 0xFFFFFFFF
+# Markers in the fold table (normalize.py builds it).
+DELETE = -1
+SPACE = -2
+COMPLEX = -3  # case folding gives several characters: the caller folds case in Python instead
+
+_C1 = np.uint64(C1)
+_C2 = np.uint64(C2)
+_N = np.uint64(N)
+_FIVE = np.uint64(5)
+_M1 = np.uint64(0x85EBCA6B)  # fmix32 multipliers (murmur3 finaliser, also datasketch's pre-mix)
+_M2 = np.uint64(0xC2B2AE35)
+
+
+def _jit(func: F) -> F:
+    """numba njit with an on-disk cache when a cache directory is writable, without one otherwise."""
+    try:
+        return cast(F, numba.njit(cache=True, nogil=True)(func))
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        return cast(F, numba.njit(nogil=True)(func))
+
+
+@_jit
+def _block_keys(cps: np.ndarray) -> np.ndarray:
+    """murmur3's per-block mixing of each code point (it depends on the code point alone)."""
+    keys = np.empty(cps.shape[0], dtype=np.uint32)
+    for i in range(cps.shape[0]):
+        k = np.uint32(np.uint64(cps[i]) * _C1)
+        k = np.uint32((k << np.uint32(15)) | (k >> np.uint32(17)))
+        keys[i] = np.uint32(np.uint64(k) * _C2)
+    return keys
+
+
+@_jit
+def _fmix32(x: np.uint32) -> np.uint32:
+    x ^= x >> np.uint32(16)
+    x = np.uint32(np.uint64(x) * _M1)
+    x ^= x >> np.uint32(13)
+    x = np.uint32(np.uint64(x) * _M2)
+    return x ^ (x >> np.uint32(16))
+
+
+@_jit
+def _span_hashes(keys: np.ndarray, start: int, stop: int, n: int) -> np.ndarray:
+    """murmur3_x86_32 (seed 0) of every shingle of n code points in keys[start:stop].
+
+    The loops run position-parallel (all shingles advance one code point per outer step) rather than
+    shingle by shingle: murmur's steps form a serial dependency chain, and this order lets LLVM
+    vectorise across shingles (10x faster than hashing one shingle after another).
+    """
+    length = stop - start
+    if length <= 0:
+        return np.empty(0, dtype=np.uint32)
+    width = n if length >= n else length  # text shorter than n is one shingle: the whole text
+    count = length - width + 1
+    h = np.zeros(count, dtype=np.uint32)
+    for j in range(width):
+        for i in range(count):
+            x = h[i] ^ keys[start + i + j]
+            x = np.uint32((x << np.uint32(13)) | (x >> np.uint32(19)))
+            h[i] = np.uint32(np.uint64(x) * _FIVE + _N)
+    tail = np.uint32(4 * width)
+    for i in range(count):
+        h[i] = _fmix32(h[i] ^ tail)
+    return h
+
+
+@_jit
+def _min_affine(hashes: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """datasketch affine32: out[k] = min over h of (a_k * fmix32(h) + b_k) mod 2**32; EMPTY if none."""
+    mixed = np.empty_like(hashes)
+    for i in range(hashes.shape[0]):
+        mixed[i] = _fmix32(hashes[i])
+    # Permutation-outer, shingle-inner: a vectorised min-reduction over the (L1-resident) hashes.
+    for k in range(a.shape[0]):
+        ak = np.uint64(a[k])
+        bk = np.uint64(b[k])
+        m = np.uint32(EMPTY)
+        for i in range(mixed.shape[0]):
+            m = min(m, np.uint32(ak * np.uint64(mixed[i]) + bk))
+        out[k] = m
+
+
+@_jit
+def shingle_hashes(cps: np.ndarray, n: int) -> np.ndarray:
+    """The shingle hash of every position (duplicates included); one hash for text shorter than n."""
+    return _span_hashes(_block_keys(cps), 0, cps.shape[0], n)
+
+
+@_jit
+def _radix_sort(values: np.ndarray) -> np.ndarray:
+    """A sorted copy of uint32 values: LSD radix, four 8-bit passes (2-3x faster than np.sort here)."""
+    n = values.shape[0]
+    src = values.copy()
+    dst = np.empty_like(values)
+    counts = np.zeros((4, 256), dtype=np.int64)
+    for i in range(n):
+        v = src[i]
+        for p in range(4):
+            counts[p, (v >> np.uint32(8 * p)) & np.uint32(255)] += 1
+    for p in range(4):
+        total = 0
+        for digit in range(256):
+            count = counts[p, digit]
+            counts[p, digit] = total
+            total += count
+        shift = np.uint32(8 * p)
+        for i in range(n):
+            v = src[i]
+            digit = (v >> shift) & np.uint32(255)
+            dst[counts[p, digit]] = v
+            counts[p, digit] += 1
+        src, dst = dst, src
+    return src
+
+
+@_jit
+def unique_shingle_hashes(cps: np.ndarray, n: int) -> np.ndarray:
+    """The sorted distinct shingle hashes of one text."""
+    hashes = _radix_sort(shingle_hashes(cps, n))
+    if hashes.shape[0] == 0:
+        return hashes
+    kept = 1
+    for i in range(1, hashes.shape[0]):
+        if hashes[i] != hashes[kept - 1]:
+            hashes[kept] = hashes[i]
+            kept += 1
+    return hashes[:kept].copy()
+
+
+@_jit
+def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
+    """The number of values two sorted, duplicate-free arrays share (a merge walk)."""
+    i = j = count = 0
+    while i < a.shape[0] and j < b.shape[0]:
+        if a[i] < b[j]:
+            i += 1
+        elif a[i] > b[j]:
+            j += 1
+        else:
+            count += 1
+            i += 1
+            j += 1
+    return count
+
+
+@_jit
+def signature(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The affine32 MinHash signature of one text given as code points."""
+    out = np.empty(a.shape[0], dtype=np.uint32)
+    _min_affine(shingle_hashes(cps, n), a, b, out)
+    return out
+
+
+@_jit
+def segment_signatures(cps: np.ndarray, offsets: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One signature per segment cps[offsets[i]:offsets[i + 1]]; shingles stay inside their segment."""
+    keys = _block_keys(cps)
+    out = np.empty((offsets.shape[0] - 1, a.shape[0]), dtype=np.uint32)
+    for s in range(offsets.shape[0] - 1):
+        _min_affine(_span_hashes(keys, offsets[s], offsets[s + 1], n), a, b, out[s])
+    return out
+
+
+@_jit
+def fold(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Apply a per-code-point table (BMP only): table[c] >= 0 maps, DELETE drops, SPACE is whitespace.
+
+    Runs of whitespace become one U+0020, and whitespace at the start, at the end and next to a
+    U+0000 goes, in the same pass: U+0000 separates segments normalised in one call (normalize_many).
+    The flag is False when the table could not fold the text alone: a character marked COMPLEX (its
+    case folding is several characters, e.g. "ß" -> "ss") or one outside the BMP was met.
+    """
+    out = np.empty_like(cps)
+    complete = True
+    j = 0
+    segment_start = 0
+    pending_space = False
+    for i in range(cps.shape[0]):
+        c = np.int64(cps[i])
+        if c < table.shape[0]:
+            c = np.int64(table[c])
+            if c == DELETE:
+                continue
+            if c == SPACE:
+                pending_space = j > segment_start
+                continue
+            if c == COMPLEX:
+                complete = False
+                c = np.int64(cps[i])
+        else:
+            complete = False
+        if c == 0:
+            pending_space = False
+            segment_start = j + 1
+        if pending_space:
+            out[j] = 32
+            j += 1
+            pending_space = False
+        out[j] = c
+        j += 1
+    return out[:j], complete

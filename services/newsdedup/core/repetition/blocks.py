@@ -1,0 +1,180 @@
+"""The second copy of a repeated block: its exact extent, a splice, and a cut-short first copy.
+
+A chain says which sentences repeat which. Removing its second copy needs four more decisions:
+
+* where the copy starts when its first sentence carries extra text (a subtitle glued on): only the
+  repeat goes, found by the twin's first words; if they cannot be found the sentence stays;
+* the same at the end;
+* a splice: the first copy's last sentence was cut and the second copy glued onto it ("تعأعلن").
+  The cut text is the start of the sentence right after the second copy, its complete twin;
+* a cut-short first copy without glue: its last sentence is a prefix of the second copy's last.
+
+In the last two cases the complete sentence is kept where it stands and the cut one is removed with
+the text between them, which is all repeat: the article then reads as its first copy, completed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsdedup.core.repetition.candidates import Twin, overlap
+from newsdedup.core.repetition.context import Article, Removal
+from newsdedup.core.repetition.trim import copy_end, copy_start
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to remove for a chain: the chain (ends dropped where extra text could not be located),
+    the offsets where the second copy starts and ends, a splice (cut length, complete twin) and
+    whether the first copy ends cut short."""
+
+    chain: list[Twin]
+    start: int
+    end: int
+    splice: tuple[int, int] | None
+    cut_short: bool
+
+
+def _adjacent(chain: list[Twin]) -> bool:
+    """True when the second copy starts with the sentence right after the first copy."""
+    return chain[0].second == chain[-1].first + 1
+
+
+def _shared_prefix(first: str, second: str) -> int:
+    """The length of the longest common prefix of two strings, character by character."""
+    limit = min(len(first), len(second))
+    length = 0
+    while length < limit and first[length] == second[length]:
+        length += 1
+    return length
+
+
+def _splice(article: Article, chain: list[Twin]) -> tuple[int, int] | None:
+    """(cut length, complete twin) when the second copy is glued onto a cut sentence, else None."""
+    rules = article.rules
+    after = chain[-1].second + 1
+    if not _adjacent(chain) or after >= len(article.size) or not article.free(after):
+        return None
+    glued, complete = article.text(chain[0].second), article.text(after)
+    cut = _shared_prefix(glued, complete)
+    if (
+        cut >= rules.min_splice_chars
+        and " " in glued[:cut].strip()  # at least two words: not a shared opening letter or particle
+        and len(glued) - cut >= rules.min_compare_chars
+        and len(complete) - cut >= rules.min_splice_chars
+    ):
+        return cut, after
+    return None
+
+
+def plan(article: Article, chain: list[Twin]) -> Plan | None:
+    """Where the second copy of `chain` starts and ends; None when no part of it can be located."""
+    splice = _splice(article, chain)
+    start = article.span(chain[0].second)[0]
+    if splice is not None:
+        start += splice[0]
+    elif article.has_extra(chain[0]):
+        trimmed = copy_start(article.body, article.span(chain[0].first), article.span(chain[0].second))
+        if trimmed is None:
+            chain = chain[1:]
+            if not chain:
+                return None
+            start = article.span(chain[0].second)[0]
+        else:
+            start = trimmed
+    tail = chain[-1]
+    end = article.span(tail.second)[1]
+    cut_short = False
+    if article.has_extra(tail):
+        if _adjacent(chain) and article.text(tail.second).startswith(article.text(tail.first)):
+            cut_short = True
+        else:
+            trimmed = copy_end(article.body, article.span(tail.first), article.span(tail.second))
+            if trimmed is None:
+                chain = chain[:-1]
+                if not chain:
+                    return None
+                end = article.span(chain[-1].second)[1]
+            else:
+                end = trimmed
+    return Plan(chain, start, end, splice, cut_short)
+
+
+def _second_copy(article: Article, chain: list[Twin]) -> list[int]:
+    """The sentences of the second copy: the chain's, and those between them that repeat the first."""
+    normalized = article.normalized
+    first_side = list(range(chain[0].first, chain[-1].first + 1))
+    joined = " ".join(normalized[k] for k in first_side)
+    members = {twin.second for twin in chain}
+    # Between two twins, a sentence of the second copy is a repeat when it copies part of the first
+    # (in a reworded copy, when most of its shingles come from it); otherwise it was added and stays.
+    needed = 0.9 if all(article.is_copy(twin) for twin in chain) else 0.7
+    reference = None
+    copy: list[int] = []
+    inside = {twin.second for twin in chain[1:-1] if article.has_extra(twin)}
+    for index in range(chain[0].second, chain[-1].second + 1):
+        if not article.free(index) or index in inside:
+            continue  # a sentence inside the copy that carries text of its own stays whole
+        if index not in members:
+            if article.size[index] < article.rules.min_compare_chars:
+                if normalized[index] not in joined:
+                    continue
+            else:
+                if reference is None:
+                    reference = article.shingles.union(first_side)
+                if overlap(article.shingles.of(index), reference)[1] < needed:
+                    continue
+        copy.append(index)
+    return copy
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Consecutive runs of sentence indices."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and runs[-1][-1] == index - 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def apply(article: Article, planned: Plan) -> None:
+    """Remove the second copy of a planned chain, with its splice or cut-short repair."""
+    chain = planned.chain
+    head, tail = chain[0], chain[-1]
+    copy = _second_copy(article, chain)
+    start, end = planned.start, planned.end
+    if planned.splice is not None:
+        cut, complete = planned.splice
+        glued = article.span(head.second)[0]
+        article.remove(Removal(glued, glued + cut, "splice", article.span(complete)[0]), [])
+        article.anchors.add(complete)
+    elif copy and copy[0] == head.second and head.second - 1 > tail.first and article.free(head.second - 1):
+        # A short line just before the copy that occurs inside the first copy (a byline) goes with it.
+        before = head.second - 1
+        joined = " ".join(article.normalized[k] for k in range(head.first, tail.first + 1))
+        if (
+            article.normalized[before]
+            and article.normalized[before] in joined
+            and start == article.span(head.second)[0]
+        ):
+            copy.insert(0, before)
+            start = article.span(before)[0]
+    if planned.cut_short and copy and copy[-1] == tail.second:
+        cut_start, cut_end = article.span(tail.first)
+        kind = article.kind(tail.first, tail.first, cut_start, cut_end)
+        article.remove(Removal(cut_start, cut_end, kind, article.span(tail.second)[0]), [tail.first])
+        article.anchors.add(tail.second)
+        copy.pop()
+        end = article.span(copy[-1])[1] if copy else start
+    twin_of = {twin.second: twin.first for twin in chain}
+    for run in _runs(copy):
+        run_start = start if run[0] == copy[0] else article.span(run[0])[0]
+        run_end = end if run[-1] == copy[-1] else article.span(run[-1])[1]
+        if run_end <= run_start:
+            continue
+        twin = next((twin_of[k] for k in run if k in twin_of), head.first)
+        kind = article.kind(run[0], run[-1], run_start, run_end)
+        article.remove(Removal(run_start, run_end, kind, article.span(twin)[0]), run)
+    article.anchors.update(twin.first for twin in chain if twin.first not in article.removed)

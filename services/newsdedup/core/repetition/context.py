@@ -1,0 +1,126 @@
+"""One article under analysis: its sentences, their sizes, and the decisions taken so far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from newsdedup.core.repetition.candidates import Shingles, Twin
+from newsdedup.core.repetition.rules import LIST_ITEM, RepetitionRules, swaps_facts
+from newsdedup.core.repetition.segment import Segmentation
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """Text to remove, [start, end) in the body, its kind, and where the text it repeats starts."""
+
+    start: int
+    end: int
+    kind: str
+    twin_start: int
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A repeat found and deliberately left in place, with the rule that kept it."""
+
+    start: int
+    end: int
+    twin_start: int
+    reason: str
+
+
+@dataclass(slots=True)
+class Findings:
+    """What the detector decided for one article; `detected` is set by removals and by clear repeats kept."""
+
+    removals: list[Removal] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
+    detected: bool = False
+
+
+class Article:
+    """One article's segmentation and normalised sentences, and the state of the decisions.
+
+    `removed` sentences are gone; `anchors` are kept sentences that removed text points back to (they
+    can no longer be removed); `protected` sentences belong to parallel text and stay.
+    """
+
+    def __init__(self, body: str, seg: Segmentation, shingles: Shingles, rules: RepetitionRules) -> None:
+        self.body = body
+        self.seg = seg
+        self.shingles = shingles
+        self.normalized = shingles.normalized
+        self.rules = rules
+        self.size = [len(text) for text in shingles.normalized]
+        self.listed = [LIST_ITEM.match(body, start) is not None for start, _ in seg.sentences]
+        self.removed: set[int] = set()
+        self.anchors: set[int] = set()
+        self.protected: set[int] = set()
+        self.findings = Findings()
+
+    def span(self, index: int) -> tuple[int, int]:
+        """The (start, end) of sentence `index` in the body."""
+        return self.seg.sentences[index]
+
+    def text(self, index: int) -> str:
+        """Sentence `index` as written."""
+        start, end = self.seg.sentences[index]
+        return self.body[start:end]
+
+    def free(self, index: int) -> bool:
+        """True when sentence `index` may still be removed."""
+        return index not in self.removed and index not in self.anchors and index not in self.protected
+
+    def is_content(self, index: int) -> bool:
+        """True for a sentence that counts as text on its own: long enough and not a list item."""
+        return self.size[index] >= self.rules.min_content_chars and not self.listed[index]
+
+    def is_whole_line(self, index: int) -> bool:
+        """True when sentence `index` is a line by itself."""
+        return self.seg.lines[self.seg.sentence_line[index]] == self.seg.sentences[index]
+
+    def is_copy(self, twin: Twin) -> bool:
+        """True when the twins are the same text, exactly or nearly (extra text glued on allowed)."""
+        sizes = sorted((self.size[twin.first], self.size[twin.second]))
+        return self.rules.is_copy(twin.jaccard, twin.containment, sizes[0], sizes[1])
+
+    def has_extra(self, twin: Twin) -> bool:
+        """True when the second twin holds the first and text of its own (a few words more)."""
+        return (
+            twin.containment >= self.rules.copy_containment
+            and self.size[twin.second] >= self.size[twin.first] + self.rules.min_extra_chars
+        )
+
+    def swaps_facts(self, twin: Twin) -> bool:
+        """True when the twins differ by figures or names (a template item, not a copy)."""
+        return swaps_facts(
+            (self.text(twin.first), self.normalized[twin.first]),
+            (self.text(twin.second), self.normalized[twin.second]),
+        )
+
+    def keep(self, twin: Twin, reason: str) -> None:
+        """Record a repeat left in place; an exact one, or a long near one, flags the article."""
+        size = min(self.size[twin.first], self.size[twin.second])
+        if size < self.rules.min_report_chars:
+            return
+        start, end = self.span(twin.second)
+        self.findings.kept.append(Kept(start, end, self.span(twin.first)[0], reason))
+        exact = self.normalized[twin.first] == self.normalized[twin.second]
+        if exact or (twin.jaccard >= self.rules.copy_jaccard and size >= self.rules.min_report_near_chars):
+            self.findings.detected = True
+
+    def remove(self, removal: Removal, sentences: list[int]) -> None:
+        """Record a removal and the sentences it takes."""
+        self.findings.removals.append(removal)
+        self.removed.update(sentences)
+        self.anchors.difference_update(sentences)
+
+    def kind(self, first: int, last: int, start: int, end: int) -> str:
+        """line / paragraph when [start, end) is exactly whole lines of one paragraph, else block."""
+        seg = self.seg
+        line_a, line_b = seg.sentence_line[first], seg.sentence_line[last]
+        if start != seg.lines[line_a][0] or end != seg.lines[line_b][1]:
+            return "block"
+        if seg.paragraphs[seg.line_paragraph[line_a]] == (start, end):
+            return "paragraph"
+        return "line" if line_a == line_b else "block"
