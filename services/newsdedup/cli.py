@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 
 from newsdedup.errors import NewsdedupError
 
-Runner = Callable[[argparse.Namespace], int]
+# command -> (module, help); each module has add_<command>_arguments(parser) and run_<command>(args).
+# Modules are imported only when their command runs or its options are registered, and the heavy
+# ones (faust) only by the commands that need them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("newsdedup.scan", "run the detection over a JSON Lines file, without Kafka"),
+    "worker": ("newsdedup.app.run", "run the streaming worker (KAFKA_BOOTSTRAP_SERVERS, NEWSDEDUP_*)"),
+    "replay": ("newsdedup.app.replay", "produce a JSON Lines file into the raw topic at a chosen rate"),
+    "demo": ("newsdedup.app.demo", "broker + worker + the sample feed, findings printed live, until Ctrl-C"),
+    "kafka": ("newsdedup.localkafka.cli", "the local Kafka broker without Docker: fetch jars, start"),
+}
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Runner]]:
-    """Build the argument parser; subcommand modules are imported here, not at import time of cli."""
-    from newsdedup.localkafka.cli import add_kafka_arguments, run_kafka
-
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand's options."""
     parser = argparse.ArgumentParser(prog="newsdedup", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    runners: dict[str, Runner] = {}
+    for name, (module, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        getattr(importlib.import_module(_arguments_module(module)), f"add_{name}_arguments")(command)
+    return parser
 
-    kafka = sub.add_parser("kafka", help="the local Kafka broker (no Docker): fetch jars, start")
-    add_kafka_arguments(kafka)
-    runners["kafka"] = run_kafka
 
-    return parser, runners
+def _arguments_module(module: str) -> str:
+    # The worker's options live beside it without importing faust.
+    return "newsdedup.app.worker_args" if module == "newsdedup.app.run" else module
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the newsdedup command line."""
-    parser, runners = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    runner: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(COMMANDS[args.command][0]), f"run_{args.command}"
+    )
     try:
-        code = runners[args.command](args)
+        code = runner(args)
     except NewsdedupError as exc:
         print(f"newsdedup {args.command}: {exc}", file=sys.stderr)
         code = 2

@@ -35,7 +35,6 @@ class Settings(BaseSettings):
 
     max_message_bytes: int = Field(default=MIB, ge=1024, le=64 * MIB)
     forward_duplicates: bool = False
-    processing_guarantee: Literal["exactly_once", "at_least_once"] = "exactly_once"
 
     num_perm: int = 128
     seed: int = 1

@@ -5,9 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from newsdedup.errors import NewsdedupError
+
+
+class KafkaUnreachable(NewsdedupError):
+    """No broker answered at the configured bootstrap address."""
+
+    def __init__(self, bootstrap: str) -> None:
+        super().__init__(
+            f"cannot reach Kafka at {bootstrap}: start a local broker with 'newsdedup kafka start' "
+            "or point KAFKA_BOOTSTRAP_SERVERS at a running one"
+        )
 
 
 class KafkaTopicError(NewsdedupError):
@@ -26,7 +36,10 @@ class TopicSpec:
 async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int = 1) -> list[str]:
     """Create each missing topic; return the names created. Existing topics are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
+    try:
+        await admin.start()
+    except KafkaConnectionError as exc:
+        raise KafkaUnreachable(bootstrap) from exc
     try:
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]

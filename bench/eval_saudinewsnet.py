@@ -1,0 +1,222 @@
+"""Evaluate cross-article detection on all 31,030 SaudiNewsNet articles (docs/DETECTION.md).
+
+    python bench/eval_saudinewsnet.py                  # counts, LSH-stage precision/recall, samples
+    python bench/eval_saudinewsnet.py --sweep          # also: shingle sizes x thresholds on labelled pairs
+    python bench/eval_saudinewsnet.py --show flagged   # print the flagged sample's texts to read (not saved)
+
+1. Every article, in date order, through the core (prepare + Deduplicator, default settings):
+   how many are flagged exact / near-duplicate.
+2. The LSH stage against the exact truth: all pairs whose exact overlap on the same shingles reaches
+   the threshold (PPJoin, bench/exact_pairs.py), against the pairs the LSH index proposes and the
+   verification accepts, with the window set to the whole corpus so every pair counts.
+3. Two samples for reading: 50 flagged cross-outlet near-duplicate pairs, and the 50 unflagged
+   same-day cross-outlet pairs with the highest word Jaccard. Pairs go to docs/eval/*-sample.tsv
+   (URLs only: the corpus licence forbids copying its text); verdicts written by a reader in
+   docs/eval/*-verdicts.tsv are counted here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evalkit import DEFAULT_SHARED, REPO, as_input, machine, print_machine, read_tsv, saudinewsnet, write_tsv
+from exact_pairs import similar_pairs
+from newsdedup.core import verify
+from newsdedup.core.article import parse_article
+from newsdedup.core.config import DetectionConfig
+from newsdedup.core.dedup import Decision, Deduplicator
+from newsdedup.core.index import WindowedIndex
+from newsdedup.core.pipeline import PreparedArticle, prepare
+from newsdedup.core.signatures import Signer
+from newsdedup.core.verify import DEFAULT_RULES
+from sweep import labelled_sweep
+
+EVAL_DIR = REPO / "docs" / "eval"
+_WORD = re.compile(r"\w+")
+
+
+def run_core(raws: list[dict[str, Any]], config: DetectionConfig) -> tuple[list[PreparedArticle], list[Decision]]:
+    """Step 1: every article through prepare + decide, in date order."""
+    signer = Signer(config)
+    deduplicator = Deduplicator(config, signer)
+    arrived = datetime.now(UTC)  # unused: every article has an event time
+    started = time.perf_counter()
+    prepared = [prepare(parse_article(as_input(raw)), signer, config) for raw in raws]
+    middle = time.perf_counter()
+    decisions = [deduplicator.decide(p, arrived) for p in prepared]
+    ended = time.perf_counter()
+    counts = Counter(d.status for d in decisions)
+    source = {p.article_id: p.source for p in prepared}
+    cross = Counter(
+        d.status
+        for p, d in zip(prepared, decisions, strict=True)
+        if d.duplicate_of and source[d.duplicate_of] != p.source
+    )
+    clusters = Counter(d.cluster_id for d in decisions)
+    print("\n## 1. All articles through the core (default settings)")
+    print(f"threshold {config.threshold}, shingles {config.shingle_size} chars, "
+          f"window {config.window_seconds / 3600:g} h, LSH {deduplicator.index.bands} bands x "
+          f"{deduplicator.index.rows} rows, num_perm {config.num_perm}")
+    print(f"articles {len(decisions)}: unique {counts['unique']}, exact_duplicate {counts['exact_duplicate']} "
+          f"(cross-outlet {cross['exact_duplicate']}), near_duplicate {counts['near_duplicate']} "
+          f"(cross-outlet {cross['near_duplicate']})")
+    print(f"clusters with 2+ articles {sum(1 for n in clusters.values() if n > 1)}, "
+          f"largest {max(clusters.values())}; candidate checks turned down: {dict(deduplicator.stats)}")
+    print(f"repetition detected in {sum(1 for p in prepared if p.repetition['detected'])} articles")
+    print(f"time: prepare {middle - started:.1f} s, decide {ended - middle:.1f} s (one core)")
+    return prepared, decisions
+
+
+def lsh_stage(prepared: list[PreparedArticle], sets: list[np.ndarray], config: DetectionConfig) -> None:
+    """Step 2: LSH candidates + verification against the exact pairs at the threshold."""
+    rules, theta = DEFAULT_RULES, config.threshold
+    bands, rows = verify.lsh_params(theta, config.num_perm, rules.lsh_floor_probability)
+    index = WindowedIndex(replace(config, window_seconds=1e12), bands, rows)
+    sizes = np.array([s.size for s in sets])
+    position = {p.article_id: i for i, p in enumerate(prepared)}
+    started = time.perf_counter()
+    candidates: dict[tuple[int, int], float] = {}
+    for j, p in enumerate(prepared):
+        for entry in index.query(p.signature):
+            i = position[entry.article_id]
+            jac = Signer.estimate_similarity(p.signature, entry.signature)
+            candidates[(i, j)] = verify.overlap_from_jaccard(jac, int(sizes[i]), int(sizes[j]))
+        index.insert(_entry(p, j))
+    lsh_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    a, b, inter = similar_pairs(sets, theta / (2.0 - theta))
+    truth_seconds = time.perf_counter() - started
+    overlap = inter / np.maximum(sizes[a], sizes[b])
+    keep = (overlap > theta) & (np.minimum(sizes[a], sizes[b]) >= rules.min_shingles)
+    truth = set(zip(a[keep].tolist(), b[keep].tolist(), strict=True))
+    eligible = {k: v for k, v in candidates.items() if min(sizes[k[0]], sizes[k[1]]) >= rules.min_shingles}
+    floor = theta - rules.estimate_margin
+    exact_of = {k: verify.exact_overlap(sets[k[0]], sets[k[1]]) for k, v in eligible.items() if v >= floor}
+    by_estimate = {k for k, v in eligible.items() if v > theta}
+    by_exact = {k for k, v in exact_of.items() if v > theta}
+    print("\n## 2. LSH stage against the exact pairs (window = whole corpus)")
+    print(f"exact pairs with overlap > {theta} (both texts >= {rules.min_shingles} shingles): {len(truth)} "
+          f"(PPJoin at Jaccard >= {theta / (2 - theta):.3f}: {len(a)} pairs, {truth_seconds:.0f} s)")
+    print(f"LSH {bands}x{rows}: {len(candidates)} candidate pairs ({len(candidates) / len(prepared):.1f} per "
+          f"article, {lsh_seconds:.0f} s); candidate recall {_share(truth & eligible.keys(), truth):.4f}")
+    for name, flagged in (("estimate only", by_estimate), (f"estimate >= {floor:.2f} then exact", by_exact)):
+        hit = flagged & truth
+        print(f"verify by {name}: flagged {len(flagged)}, precision {_share(hit, flagged):.4f}, "
+              f"recall {_share(hit, truth):.4f}")
+
+
+def _entry(p: PreparedArticle, seq: int) -> Any:
+    from newsdedup.core.index import IndexEntry
+
+    return IndexEntry(p.article_id, p.source, p.published_at or 0.0, p.signature, p.size, p.content_hash,
+                      b"", "unique", None, p.article_id, None, seq)
+
+
+def _share(part: set[Any], whole: set[Any]) -> float:
+    return len(part) / len(whole) if whole else 1.0
+
+
+def samples(
+    raws: list[dict[str, Any]], prepared: list[PreparedArticle], decisions: list[Decision], seed: int
+) -> None:
+    """Step 3: draw both reading samples (URLs only) and count the verdicts already written."""
+    by_id = {p.article_id: i for i, p in enumerate(prepared)}
+    flagged = [
+        (by_id[d.duplicate_of], j)
+        for j, d in enumerate(decisions)
+        if d.status == "near_duplicate"
+        and d.duplicate_of
+        and raws[by_id[d.duplicate_of]]["source"] != raws[j]["source"]
+    ]
+    picked = sorted(random.Random(seed).sample(flagged, 50), key=lambda pair: pair[1])
+    rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"],
+             decisions[j].similarity] for n, (i, j) in enumerate(picked)]
+    header = ["n", "url_earlier", "url_later", "source_earlier", "source_later", "score"]
+    write_tsv(EVAL_DIR / "saudinewsnet-flagged-sample.tsv", header, rows,
+              f"50 random near_duplicate decisions across outlets (seed {seed}) of {len(flagged)}; score = overlap")
+    unflagged = _most_similar_unflagged(raws, prepared, decisions)
+    rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"], round(score, 4)]
+            for n, (score, i, j) in enumerate(unflagged)]
+    write_tsv(EVAL_DIR / "saudinewsnet-unflagged-sample.tsv", header, rows,
+              "the 50 same-day cross-outlet pairs not in one cluster with the highest word Jaccard; "
+              "score = word Jaccard")
+    print("\n## 3. Samples checked by reading (verdicts in docs/eval/*-verdicts.tsv)")
+    print(f"flagged cross-outlet near-duplicate pairs: {len(flagged)}, sample of 50 drawn with seed {seed}")
+    for kind in ("flagged", "unflagged"):
+        _count_verdicts(kind)
+
+
+def _most_similar_unflagged(raws: list[dict[str, Any]], prepared: list[PreparedArticle],
+                            decisions: list[Decision]) -> list[tuple[float, int, int]]:
+    vocabulary: dict[str, int] = {}
+    words = [
+        np.unique(np.array([vocabulary.setdefault(w, len(vocabulary)) for w in _WORD.findall(p.normalized)], np.uint32))
+        for p in prepared
+    ]
+    days: dict[str, list[int]] = {}
+    for i, raw in enumerate(raws):
+        if prepared[i].size >= DEFAULT_RULES.min_shingles:
+            days.setdefault(raw["date_extracted"][:10], []).append(i)
+    best: list[tuple[float, int, int]] = []
+    for members in days.values():
+        a, b, inter = similar_pairs([words[i] for i in members], 0.3)
+        for x, y, n in zip(a.tolist(), b.tolist(), inter.tolist(), strict=True):
+            i, j = members[x], members[y]
+            if raws[i]["source"] == raws[j]["source"] or decisions[i].cluster_id == decisions[j].cluster_id:
+                continue
+            best.append((n / (words[i].size + words[j].size - n), min(i, j), max(i, j)))
+    best.sort(reverse=True)
+    return best[:50]
+
+
+def _count_verdicts(kind: str) -> None:
+    sample = {(r["url_earlier"], r["url_later"]) for r in read_tsv(EVAL_DIR / f"saudinewsnet-{kind}-sample.tsv")}
+    path = EVAL_DIR / f"saudinewsnet-{kind}-verdicts.tsv"
+    if not path.exists():
+        print(f"{kind}: no verdicts yet ({path.relative_to(REPO)})")
+        return
+    verdicts = {(r["url_earlier"], r["url_later"]): r["verdict"] for r in read_tsv(path)}
+    counts = Counter(verdicts.get(pair, "missing") for pair in sample)
+    right = counts["same"] if kind == "flagged" else counts["different"] + counts["roundup"]
+    print(f"{kind}: {right}/{len(sample)} right; verdicts {dict(counts)}")
+
+
+def main() -> None:
+    """Run the evaluation and print its report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_SHARED / "data")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the flagged sample")
+    parser.add_argument("--sweep", action="store_true", help="also compare shingle sizes and thresholds")
+    parser.add_argument("--show", choices=["flagged", "unflagged"], help="print a sample's texts for reading")
+    args = parser.parse_args()
+    info = machine()
+    raws = saudinewsnet(args.data)
+    if args.show:
+        from sweep import show_sample
+        show_sample(raws, EVAL_DIR / f"saudinewsnet-{args.show}-sample.tsv")
+        return
+    print_machine(info)
+    config = DetectionConfig()
+    prepared, decisions = run_core(raws, config)
+    signer = Signer(config)
+    sets = [signer.shingle_set(p.normalized) for p in prepared]
+    lsh_stage(prepared, sets, config)
+    samples(raws, prepared, decisions, args.seed)
+    if args.sweep:
+        labelled_sweep(raws, prepared, EVAL_DIR / "saudinewsnet-labelled-pairs.tsv")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Shared pieces of the evaluation scripts: the machine record, the corpus reader, TSV verdict files."""
+
+from __future__ import annotations
+
+import csv
+import os
+import platform
+import sys
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = Path(os.environ.get("NEWSDEDUP_SHARED", REPO.parent / "shared"))
+
+
+def machine() -> dict[str, Any]:
+    """Where and when a measurement ran, and the exact command."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+    }
+
+
+def print_machine(info: dict[str, Any]) -> None:
+    """Print the machine record as the header of a report."""
+    for key, value in info.items():
+        print(f"# {key}: {value}")
+
+
+def saudinewsnet(data_dir: Path) -> list[dict[str, Any]]:
+    """All SaudiNewsNet articles in date order (date_extracted; ties keep the files' order)."""
+    folder = data_dir / "saudinewsnet"
+    if not folder.is_dir():
+        raise SystemExit(f"{folder} is absent: point --data at the shared data folder")
+    articles: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            for name in sorted(archive.namelist()):
+                articles.extend(orjson.loads(archive.read(name)))
+    articles.sort(key=lambda a: a["date_extracted"])
+    return articles
+
+
+def as_input(raw: dict[str, Any]) -> dict[str, Any]:
+    """A SaudiNewsNet item as a newsdedup input article (id = URL; the extraction time as event time)."""
+    return {
+        "id": raw["url"],
+        "source": raw["source"],
+        "title": raw["title"],
+        "body": raw["content"],
+        "url": raw["url"],
+        "language": "ar",
+        "published_at": raw["date_extracted"].replace(" ", "T") + "Z",
+    }
+
+
+def read_tsv(path: Path) -> Iterator[dict[str, str]]:
+    """Rows of a tab-separated file with a header line ('#' lines are comments)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = (line for line in handle if not line.startswith("#"))
+        yield from csv.DictReader(lines, delimiter="\t")
+
+
+def write_tsv(path: Path, header: list[str], rows: list[list[Any]], comment: str) -> None:
+    """Write rows under a header, after '#' comment lines."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for line in comment.splitlines():
+            handle.write(f"# {line}\n")
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)

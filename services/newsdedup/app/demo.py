@@ -1,0 +1,140 @@
+"""`newsdedup demo`: broker, topics, worker, the sample feed replayed, findings printed as they happen."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer
+
+from newsdedup.app.replay import read_lines, replay
+from newsdedup.app.topics import ensure_topics
+from newsdedup.app.worker import topic_specs
+from newsdedup.localkafka import free_port, running_broker
+from newsdedup.settings import Settings, load_settings
+
+SAMPLE_FEED = Path(__file__).resolve().parents[1] / "data" / "sample-feed.jsonl"
+
+
+def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the `demo` options."""
+    parser.add_argument("--feed", type=Path, default=SAMPLE_FEED, help="JSON Lines feed to replay")
+    parser.add_argument("--rate", type=float, default=4.0, help="articles per second to replay")
+    parser.add_argument("--exit-after", type=float, default=None, metavar="SECONDS",
+                        help="stop by itself after this long (default: run until Ctrl-C)")
+
+
+def seed_article() -> bytes | None:
+    """The seed article from the workplace's shared/fixtures, as one JSON line, when it is there."""
+    shared = Path(os.environ.get("NEWSDEDUP_SHARED", Path(__file__).resolve().parents[3].parent / "shared"))
+    path = shared / "fixtures" / "seed-article.json"
+    if not path.is_file():
+        return None
+    return orjson.dumps(orjson.loads(path.read_bytes()))
+
+
+def describe(topic: str, record: dict[str, Any], settings: Settings) -> str:
+    """One human-readable line for a record on an output topic."""
+    if topic == settings.topic_clean:
+        title = (record.get("title") or record.get("body") or "")[:70].replace("\n", " ")
+        return f"  NEW       {record['id']:<22} [{record['source']}] {title}"
+    if topic == settings.topic_dlq:
+        error = record["error"]
+        return f"  DLQ       {error['kind']:<22} {error['message'][:90]}"
+    kind = record["type"]
+    if kind == "self_repetition":
+        details = record.get("details") or {}
+        kinds = sorted({span["kind"] for span in details.get("spans", [])})
+        removed = details.get("removed_chars", "?")
+        return f"  REPEAT    {record['article_id']:<22} removed {removed} repeated characters ({', '.join(kinds)})"
+    label = "EXACT" if kind == "exact_duplicate" else "NEAR"
+    similarity = record.get("similarity")
+    score = f" sim={similarity:.2f}" if isinstance(similarity, float) else ""
+    story = f"(story {record['cluster_id']})"
+    return f"  {label:<9} {record['article_id']:<22} copy of {record['duplicate_of']} {story}{score}"
+
+
+async def follow(settings: Settings, bootstrap: str, stop: asyncio.Event) -> None:
+    """Print every record of the output topics until `stop` is set."""
+    consumer = AIOKafkaConsumer(
+        settings.topic_clean, settings.topic_events, settings.topic_dlq,
+        bootstrap_servers=bootstrap, group_id=f"newsdedup-demo-viewer-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest", isolation_level="read_committed",
+    )
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            batches = await consumer.getmany(timeout_ms=500)
+            for tp, messages in batches.items():
+                for message in messages:
+                    print(describe(tp.topic, orjson.loads(message.value), settings), flush=True)
+    finally:
+        await consumer.stop()
+
+
+@contextlib.contextmanager
+def worker_process(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `newsdedup worker` as a child process; SIGTERM it (then SIGKILL) on the way out."""
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "newsdedup", "worker"], env=env, stdout=log, stderr=log)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: float, exit_after: float | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    viewer = asyncio.create_task(follow(settings, bootstrap, stop))
+    await replay(bootstrap, settings.topic_raw, lines, rate, show_progress=False)
+    print(f"replayed {len(lines)} articles; watching for more (Ctrl-C stops)", flush=True)
+    if exit_after is not None:
+        loop.call_later(exit_after, stop.set)
+    await stop.wait()
+    await viewer
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Carry out `newsdedup demo`."""
+    # The clients log every refused connection while topics and leaders settle; the demo shows findings.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    lines = read_lines(args.feed)
+    seed = seed_article()
+    if seed is not None:
+        lines.append(seed)
+    with tempfile.TemporaryDirectory(prefix="newsdedup-demo-") as scratch, running_broker() as bootstrap:
+        web_port = free_port()
+        env = {
+            **os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "NEWSDEDUP_DATA_DIR": scratch,
+            "NEWSDEDUP_WEB_PORT": str(web_port), "NEWSDEDUP_LOG_LEVEL": "WARNING",
+        }
+        os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        settings = load_settings()
+        # Created here, before the viewer subscribes; the worker finds them and leaves them as they are.
+        asyncio.run(ensure_topics(bootstrap, topic_specs(settings)))
+        print(f"Kafka at {bootstrap}; worker metrics at http://127.0.0.1:{web_port}/metrics", flush=True)
+        log_path = Path(scratch) / "worker.log"
+        with worker_process(env, log_path):
+            print(f"worker started (log: {log_path}); replaying {len(lines)} articles at {args.rate}/s", flush=True)
+            asyncio.run(_run(settings, bootstrap, lines, args.rate, args.exit_after))
+    return 0

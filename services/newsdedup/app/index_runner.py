@@ -1,0 +1,201 @@
+"""Stage 2's Kafka loop: the single writer of the global index, exactly-once through Kafka transactions.
+
+The prepared topic has one partition; every worker subscribes with the same group, so one worker owns
+it and the others stand by. The owner reads committed envelopes in batches and, per batch, in one
+transaction: publishes clean records, events and dead letters, writes the index changes to a
+compacted state topic, and commits its input offsets. A crash anywhere leaves either all of a batch's
+effects or none. On taking the partition, a worker rebuilds the index from the state topic first;
+a new owner's producer (same transactional id) fences any zombie owner.
+
+(faust-streaming's exactly_once ties each send to the transaction of the *destination* partition,
+which never commits when a stage re-partitions N raw partitions into one: hence this loop.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.structs import OffsetAndMetadata
+
+from newsdedup.app.codecs import encode
+from newsdedup.app.deadletter import Provenance, dead_letter
+from newsdedup.app.metrics import WorkerMetrics
+from newsdedup.app.stages import IndexOutput, IndexStage
+from newsdedup.settings import Settings
+
+log = logging.getLogger("newsdedup.index")
+
+
+class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: IndexRunner) -> None:
+        self.runner = runner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        await self.runner.release()
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        if assigned:
+            await self.runner.take_over()
+
+
+class IndexRunner:
+    """Consume envelopes, decide them with IndexStage, publish and persist transactionally."""
+
+    def __init__(self, settings: Settings, topics: Mapping[str, str], metrics: WorkerMetrics) -> None:
+        self.settings = settings
+        self.topics = topics  # "prepared", "state", "clean", "events", "dlq" -> topic name
+        self.metrics = metrics
+        self.stage = IndexStage(settings)
+        self.group_id = f"{settings.app_id}-index"
+        self.transactional_id = f"{settings.app_id}-index"
+        self.producer: AIOKafkaProducer | None = None
+        self.consumer: AIOKafkaConsumer | None = None
+        self.restore_seconds: float | None = None
+
+    @property
+    def owner(self) -> bool:
+        """True while this worker owns the index partition."""
+        return self.producer is not None
+
+    async def run(self) -> None:
+        """Run until cancelled."""
+        bootstrap = self.settings.kafka_bootstrap_servers
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=self.group_id, isolation_level="read_committed",
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_partition_fetch_bytes=8 * self.settings.max_message_bytes,
+        )
+        self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
+        await self.consumer.start()
+        try:
+            while True:
+                batch = await self.consumer.getmany(timeout_ms=200, max_records=500)
+                if not batch:
+                    continue
+                if self.owner:
+                    await self._commit_batch(batch)
+                else:
+                    # Fetched while taking over: read these again once the index is restored.
+                    for tp, records in batch.items():
+                        self.consumer.seek(tp, records[0].offset)
+                    await asyncio.sleep(0.05)
+        finally:
+            await self.release()
+            await self.consumer.stop()
+
+    async def take_over(self) -> None:
+        """Become the single writer: fence zombies, rebuild the index from the state topic."""
+        await self.release()
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers, transactional_id=self.transactional_id,
+            enable_idempotence=True, acks="all", linger_ms=2,
+            max_request_size=8 * self.settings.max_message_bytes,
+        )
+        await producer.start()
+        started = time.monotonic()
+        state = await self._read_state()
+        self.stage.restore(state.items())
+        self.restore_seconds = time.monotonic() - started
+        self.metrics.index_size.set(self.stage.size)
+        log.info("index restored", extra={"entries": self.stage.size, "seconds": round(self.restore_seconds, 3)})
+        self.producer = producer
+
+    async def release(self) -> None:
+        """Stop writing (partition revoked or shutting down); the state topic stays the truth."""
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            await producer.stop()
+
+    async def _read_state(self) -> dict[bytes, bytes]:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers, isolation_level="read_committed",
+            enable_auto_commit=False, max_partition_fetch_bytes=16 * 1024 * 1024,
+        )
+        await consumer.start()
+        state: dict[bytes, bytes] = {}
+        try:
+            tp = TopicPartition(self.topics["state"], 0)
+            consumer.assign([tp])
+            await consumer.seek_to_beginning(tp)
+            end = (await consumer.end_offsets([tp]))[tp]
+            while await consumer.position(tp) < end:
+                for records in (await consumer.getmany(tp, timeout_ms=1000, max_records=5000)).values():
+                    for record in records:
+                        if record.key is None:
+                            continue
+                        if record.value is None:
+                            state.pop(record.key, None)
+                        else:
+                            state[record.key] = record.value
+        finally:
+            await consumer.stop()
+        return state
+
+    async def _commit_batch(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        producer = self.producer
+        assert producer is not None
+        detected_at = datetime.now(UTC)
+        outputs: list[IndexOutput] = []
+        try:
+            async with producer.transaction():
+                for records in batch.values():
+                    for record in records:
+                        output = self._decide(record, detected_at)
+                        outputs.append(output)
+                        for target, key, value in output.messages:
+                            await producer.send(self.topics[target], value, key=key)
+                        for key, state_value in output.state_updates:
+                            await producer.send(self.topics["state"], state_value, key=key)
+                key, value = self.stage.raw_offsets_state()
+                await producer.send(self.topics["state"], value, key=key)
+                offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "") for tp, records in batch.items()}
+                await producer.send_offsets_to_transaction(offsets, self.group_id)
+        except Exception:
+            # The in-memory index is now ahead of what was committed: rebuild it from the state topic
+            # and re-read the batch from the committed offsets.
+            log.exception("index transaction failed; restoring from the state topic")
+            await self._recover()
+            return
+        self._count(outputs)
+
+    def _decide(self, record: ConsumerRecord[bytes, bytes], detected_at: datetime) -> IndexOutput:
+        try:
+            return self.stage.run(record.value or b"", detected_at)
+        except Exception as exc:  # a malformed envelope: only possible if something else wrote the topic
+            provenance = Provenance(record.topic, record.partition, record.offset, record.timestamp, record.key)
+            letter = dead_letter(record.value, provenance, "processing", f"unreadable envelope: {exc}", detected_at,
+                                 type(exc).__name__)
+            return IndexOutput(messages=[("dlq", record.key, encode(letter))], dead_letter_kind="processing")
+
+    async def _recover(self) -> None:
+        assert self.consumer is not None
+        await self.take_over()
+        tp = TopicPartition(self.topics["prepared"], 0)
+        committed = await self.consumer.committed(tp)
+        if committed is None:
+            await self.consumer.seek_to_beginning(tp)
+        else:
+            self.consumer.seek(tp, committed)
+        await asyncio.sleep(0.5)
+
+    def _count(self, outputs: list[IndexOutput]) -> None:
+        m = self.metrics
+        now = time.time()
+        for output in outputs:
+            for target, _, _ in output.messages:
+                m.articles_out.labels(topic=self.topics[target]).inc()
+            for kind in output.findings:
+                m.findings.labels(kind=kind).inc()
+            if output.dead_letter_kind:
+                m.dead_letters.labels(kind=output.dead_letter_kind).inc()
+            if output.decision_status and not output.replayed:
+                m.decisions.labels(status=output.decision_status).inc()
+            if output.raw_timestamp is not None and not output.replayed:
+                m.latency.observe(max(0.0, now - output.raw_timestamp))
+        m.index_size.set(self.stage.size)

@@ -1,0 +1,147 @@
+"""The worker's two stages as plain functions of bytes: no Kafka here, so they are tested without a broker.
+
+Stage 1 (prepare) is stateless and runs on every raw partition. Stage 2 (index) is the single writer
+of the global index. Each stage has one error boundary: whatever goes wrong with one input becomes a
+dead letter carrying the original bytes and where they came from, and the stage goes on.
+
+Stage 1 is at-least-once: after a crash it may prepare an input again. Stage 2 remembers, per raw
+partition, the next raw offset it expects (in the same transaction as its outputs), and drops any
+envelope below it, so a replayed input is published once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+
+from newsdedup.app.codecs import encode, encode_key
+from newsdedup.app.deadletter import Provenance, dead_letter, decode_article
+from newsdedup.app.envelope import Envelope
+from newsdedup.core.dedup import Deduplicator
+from newsdedup.core.events import build_events
+from newsdedup.core.index import IndexEntry
+from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
+from newsdedup.core.signatures import Signer
+from newsdedup.errors import InvalidArticle
+from newsdedup.settings import Settings
+
+# (target, key, value): target is one of "clean", "events", "dlq".
+Message = tuple[str, bytes | None, bytes]
+# State-topic keys: article ids for index entries; this one for the raw offsets already decided.
+RAW_OFFSETS_KEY = b"\x00raw-offsets"
+
+
+@dataclass
+class IndexOutput:
+    """What one envelope turned into: messages to publish, index changes to persist, what to count."""
+
+    messages: list[Message] = field(default_factory=list)
+    state_updates: list[tuple[bytes, bytes | None]] = field(default_factory=list)  # None deletes
+    findings: list[str] = field(default_factory=list)
+    dead_letter_kind: str | None = None
+    decision_status: str | None = None
+    replayed: bool = False  # an input stage 2 had already decided: nothing published
+    raw_timestamp: float | None = None  # seconds; the raw message's timestamp, for the latency metric
+
+
+class PrepareStage:
+    """Stateless and CPU-heavy: decode, validate, clean, sign."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.config = settings.detection()
+        self.signer = Signer(self.config)
+        self.max_bytes = settings.max_message_bytes
+
+    def run(self, value: bytes | None, provenance: Provenance, arrived_at: datetime) -> Envelope:
+        """Turn one raw message into an envelope holding the prepared article or its dead letter."""
+        raw = value if value is not None else b""
+        try:
+            article = decode_article(value, self.max_bytes)
+            prepared = prepare(article, self.signer, self.config)
+        except InvalidArticle as exc:
+            return self._dead(value, provenance, arrived_at, exc.kind, exc.message, None)
+        except Exception as exc:  # the boundary: one bad input must not stop the stream
+            return self._dead(value, provenance, arrived_at, "processing", f"preparing the article failed: {exc}",
+                              type(exc).__name__)
+        return Envelope(provenance, arrived_at, raw, prepared.to_bytes())
+
+    @staticmethod
+    def _dead(value: bytes | None, provenance: Provenance, when: datetime, kind: str, message: str,
+              exception: str | None) -> Envelope:
+        record = dead_letter(value, provenance, kind, message, when, exception)
+        return Envelope(provenance, when, value or b"", encode(record), kind="dead")
+
+
+class IndexStage:
+    """The single writer of the global index: decide, and say what to publish and persist."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.config = settings.detection()
+        self.forward_duplicates = settings.forward_duplicates
+        self.deduplicator = Deduplicator(self.config)
+        self.next_raw_offset: dict[str, dict[int, int]] = {}
+
+    @property
+    def size(self) -> int:
+        """Articles in the window."""
+        return len(self.deduplicator.index)
+
+    def restore(self, state: Iterable[tuple[bytes, bytes]]) -> None:
+        """Rebuild from the state topic's latest (key, value) pairs: index entries and raw offsets."""
+        self.deduplicator = Deduplicator(self.config)
+        self.next_raw_offset = {}
+        entries = []
+        for key, value in state:
+            if key == RAW_OFFSETS_KEY:
+                loaded = orjson.loads(value)
+                self.next_raw_offset = {t: {int(p): o for p, o in parts.items()} for t, parts in loaded.items()}
+            else:
+                entries.append(IndexEntry.from_json(orjson.loads(value)))
+        self.deduplicator.index.restore(entries)
+
+    def raw_offsets_state(self) -> tuple[bytes, bytes]:
+        """The state-topic record of the raw offsets decided so far."""
+        return RAW_OFFSETS_KEY, encode(self.next_raw_offset)
+
+    def run(self, data: bytes, detected_at: datetime) -> IndexOutput:
+        """Decide one envelope; return the records, events and index changes it causes."""
+        envelope = Envelope.from_bytes(data)
+        p = envelope.provenance
+        expected = self.next_raw_offset.setdefault(p.topic, {}).get(p.partition, 0)
+        if p.offset < expected:
+            return IndexOutput(replayed=True)
+        self.next_raw_offset[p.topic][p.partition] = p.offset + 1
+        raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
+        if envelope.kind == "dead":
+            kind = orjson.loads(envelope.payload)["error"]["kind"]
+            return IndexOutput(messages=[("dlq", p.key, envelope.payload)], dead_letter_kind=kind,
+                               raw_timestamp=raw_ts)
+        try:
+            prepared = PreparedArticle.from_bytes(envelope.payload)
+            outcome = self.deduplicator.process(prepared, envelope.arrived_at)
+        except Exception as exc:  # the boundary: process raises before it changes the index
+            record = dead_letter(envelope.raw, p, "processing", f"deciding the article failed: {exc}", detected_at,
+                                 type(exc).__name__)
+            return IndexOutput(messages=[("dlq", p.key, encode(record))], dead_letter_kind="processing",
+                               raw_timestamp=raw_ts)
+        decision = outcome.decision
+        output = IndexOutput(decision_status=decision.status, raw_timestamp=raw_ts)
+        if outcome.redelivered:
+            # The same article (id and content) sent again by its producer: decided and published before.
+            output.replayed = True
+            return output
+        key = encode_key(prepared.article_id)
+        for removed in outcome.removed:
+            output.state_updates.append((removed.article_id.encode("utf-8"), None))
+        if outcome.inserted is not None:
+            output.state_updates.append((outcome.inserted.article_id.encode("utf-8"),
+                                         encode(outcome.inserted.to_json())))
+        if decision.status == "unique" or self.forward_duplicates:
+            output.messages.append(("clean", key, encode(build_record(prepared, decision))))
+        for event in build_events(prepared, decision, detected_at):
+            output.messages.append(("events", encode_key(event["cluster_id"]), encode(event)))
+            output.findings.append(event["type"])
+        return output

@@ -1,0 +1,240 @@
+"""Decisions: is a prepared article new, an exact copy, or a near-duplicate, and of which story?
+
+The single writer of the window index. In arrival order, for each article:
+
+1. Redelivery: an id already in the window with the same content hash gets its stored decision back
+   and nothing is inserted. With another content hash it is an update: the old entry is removed and
+   the new text is decided afresh, never against its own copies (see `_decide_update`).
+2. Exact copy: the content hash of the normalised text is looked up before any MinHash work.
+3. Near-duplicate: LSH candidates, filtered by the MinHash estimate, verified on the exact shingle
+   sets with the majority overlap (verify.py) and the figures check.
+4. Cluster: the best verified match gives `duplicate_of`; the article joins that match's cluster
+   only if it also verifies against the cluster's canonical (first-seen article). A story is a star
+   around its canonical, so clusters never grow by chains of copies of copies drifting away, and
+   (threshold > 0.5) never take in two unrelated stories through a round-up that carries both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from newsdedup.core import verify
+from newsdedup.core.config import DetectionConfig
+from newsdedup.core.index import IndexEntry, WindowedIndex
+from newsdedup.core.signatures import Signer
+from newsdedup.core.verify import DEFAULT_RULES, DedupRules
+
+if TYPE_CHECKING:
+    from newsdedup.core.pipeline import PreparedArticle
+
+Status = Literal["unique", "exact_duplicate", "near_duplicate"]
+
+_RECENT_TEXTS = 4096  # shingle sets kept for re-verification (about 5 KB each)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The verdict on one article, as the record's `dedup` object carries it."""
+
+    status: Status
+    duplicate_of: str | None
+    cluster_id: str
+    similarity: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The record's `dedup` object."""
+        return {
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "cluster_id": self.cluster_id,
+            "similarity": self.similarity,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A decision plus the index changes a durable copy of the index must mirror."""
+
+    decision: Decision
+    redelivered: bool
+    inserted: IndexEntry | None  # put under its article id
+    removed: tuple[IndexEntry, ...]  # delete by article id (expired, evicted anchors, replaced)
+
+
+class _Candidate:
+    """The new article's side of a comparison, with its exact shingle set computed at most once."""
+
+    def __init__(self, prepared: PreparedArticle, signer: Signer) -> None:
+        self.prepared = prepared
+        self._signer = signer
+        self._shingles: npt.NDArray[np.uint32] | None = None
+        self._figures: frozenset[str] | None = None
+
+    @property
+    def shingles(self) -> npt.NDArray[np.uint32]:
+        if self._shingles is None:
+            self._shingles = self._signer.shingle_set(self.prepared.normalized)
+        return self._shingles
+
+    @property
+    def figures(self) -> frozenset[str]:
+        if self._figures is None:
+            self._figures = verify.figures(self.prepared.normalized)
+        return self._figures
+
+
+class Deduplicator:
+    """Decides each prepared article against the window of earlier ones (not thread-safe: one writer)."""
+
+    def __init__(
+        self, config: DetectionConfig, signer: Signer | None = None, rules: DedupRules = DEFAULT_RULES
+    ) -> None:
+        self.config = config
+        self.rules = rules
+        self.signer = signer if signer is not None else Signer(config)
+        bands, rows = verify.lsh_params(config.threshold, config.num_perm, rules.lsh_floor_probability)
+        self.index = WindowedIndex(config, bands, rows)
+        self._recent: OrderedDict[tuple[str, str], tuple[npt.NDArray[np.uint32], frozenset[str]]] = OrderedDict()
+        # Why candidates were turned down, for metrics and the evaluation.
+        self.stats: Counter[str] = Counter()
+
+    def decide(self, prepared: PreparedArticle, arrived_at: datetime) -> Decision:
+        """The decision for one article; the window is updated (see `process` for the changes)."""
+        return self.process(prepared, arrived_at).decision
+
+    def process(self, prepared: PreparedArticle, arrived_at: datetime) -> Outcome:
+        """Decide one article and insert it into the window; report what changed in the index."""
+        event_time = prepared.event_time(arrived_at)
+        old = self.index.get(prepared.article_id)
+        removed: list[IndexEntry] = []
+        if old is not None:
+            if old.content_hash == prepared.content_hash:
+                return Outcome(_stored(old), True, None, ())
+            removed.append(self.index.remove(old.article_id))
+        removed.extend(self.index.advance(event_time))  # compare with the window as of this article
+        candidate = _Candidate(prepared, self.signer)
+        decision = self._decide(candidate, own_cluster=old.cluster_id if old is not None else None)
+        entry = IndexEntry(
+            article_id=prepared.article_id,
+            source=prepared.source,
+            event_time=event_time,
+            signature=prepared.signature,
+            size=prepared.size,
+            content_hash=prepared.content_hash,
+            text=prepared.packed_text,
+            status=decision.status,
+            duplicate_of=decision.duplicate_of,
+            cluster_id=decision.cluster_id,
+            similarity=decision.similarity,
+        )
+        removed.extend(self.index.insert(entry))
+        inserted = self.index.get(prepared.article_id)
+        return Outcome(decision, False, inserted, tuple(removed))
+
+    def _decide(self, new: _Candidate, own_cluster: str | None) -> Decision:
+        """The decision against the current window (which does not hold the article itself)."""
+        prepared = new.prepared
+        if not prepared.normalized:  # nothing to compare: two empty texts are not copies of each other
+            return Decision("unique", None, prepared.article_id, None)
+        same = self.index.first_with_hash(prepared.content_hash)
+        if same is not None and same.cluster_id != own_cluster:
+            return Decision("exact_duplicate", same.article_id, same.cluster_id, 1.0)
+        joins: dict[str, bool] = {}  # cluster id -> does the article verify against its canonical?
+        for entry, score in self._verified_matches(new, own_cluster):
+            cluster = entry.cluster_id
+            if cluster not in joins:
+                canonical = self.index.canonical(cluster)
+                joins[cluster] = (
+                    canonical is None  # the story's first article is gone (replaced by an update)
+                    or canonical.article_id == entry.article_id
+                    or self._score(new, canonical) is not None
+                )
+            if not joins[cluster]:
+                self.stats["canonical_rejected"] += 1
+            else:
+                return Decision("near_duplicate", entry.article_id, cluster, round(score, 4))
+        return Decision("unique", None, prepared.article_id, None)
+
+    def _verified_matches(self, new: _Candidate, own_cluster: str | None) -> list[tuple[IndexEntry, float]]:
+        """Verified earlier articles, best first (ties: first seen first)."""
+        prepared, rules = new.prepared, self.rules
+        if prepared.size < rules.min_shingles:
+            return []
+        entries = [e for e in self.index.query(prepared.signature) if e.cluster_id != own_cluster]
+        if not entries:
+            return []
+        # The MinHash estimate of every candidate at once; only the plausible ones are checked exactly.
+        signatures = np.stack([e.signature for e in entries])
+        jaccard = np.count_nonzero(signatures == prepared.signature, axis=1) / prepared.signature.size
+        sizes = np.array([e.size for e in entries], dtype=np.float64)
+        estimates = jaccard * (sizes + prepared.size) / (1.0 + jaccard) / np.maximum(sizes, prepared.size)
+        found = []
+        for entry, estimate in zip(entries, estimates.tolist(), strict=True):
+            if entry.size >= rules.min_shingles and (score := self._confirm(new, entry, estimate)) is not None:
+                found.append((entry, score))
+        found.sort(key=lambda pair: (-pair[1], pair[0].seq))
+        return found
+
+    def _score(self, new: _Candidate, entry: IndexEntry) -> float | None:
+        """The overlap of the new article with `entry` if the pair verifies as a copy, else None."""
+        prepared = new.prepared
+        if min(prepared.size, entry.size) < self.rules.min_shingles:
+            return None
+        jaccard = self.signer.estimate_similarity(prepared.signature, entry.signature)
+        return self._confirm(new, entry, verify.overlap_from_jaccard(jaccard, prepared.size, entry.size))
+
+    def _confirm(self, new: _Candidate, entry: IndexEntry, estimate: float) -> float | None:
+        """Check a candidate whose overlap is estimated at `estimate`: exact overlap, then figures."""
+        rules, threshold = self.rules, self.config.threshold
+        score = estimate
+        if rules.exact:
+            if estimate < threshold - rules.estimate_margin:
+                return None
+            score = verify.exact_overlap(new.shingles, self._shingles_of(entry))
+        if score <= threshold:  # more than the threshold: "more than half" at 0.5
+            return None
+        if verify.figures_conflict(new.figures, self._figures_of(entry), rules.changed_figures):
+            self.stats["figures_conflict"] += 1
+            return None
+        return score
+
+
+    def _shingles_of(self, entry: IndexEntry) -> npt.NDArray[np.uint32]:
+        """The exact shingle set of an indexed text, recomputed from its stored text (recently used cached)."""
+        return self._cached(entry)[0]
+
+    def _figures_of(self, entry: IndexEntry) -> frozenset[str]:
+        return self._cached(entry)[1]
+
+    def _cached(self, entry: IndexEntry) -> tuple[npt.NDArray[np.uint32], frozenset[str]]:
+        # A story's canonical and its first copies are verified against again and again while the
+        # story is being republished; the texts themselves stay compressed in the index.
+        key = (entry.article_id, entry.content_hash)
+        found = self._recent.get(key)
+        if found is None:
+            text = entry.normalized()
+            found = (self.signer.shingle_set(text), verify.figures(text))
+            self._recent[key] = found
+            if len(self._recent) > _RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(key)
+        return found
+
+
+def _stored(entry: IndexEntry) -> Decision:
+    """The decision an entry was stored with (a redelivery gets it back unchanged)."""
+    status: Status
+    if entry.status == "exact_duplicate":
+        status = "exact_duplicate"
+    elif entry.status == "near_duplicate":
+        status = "near_duplicate"
+    else:
+        status = "unique"
+    return Decision(status, entry.duplicate_of, entry.cluster_id, entry.similarity)

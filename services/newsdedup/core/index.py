@@ -1,0 +1,263 @@
+"""The windowed near-duplicate index: datasketch MinHashLSH plus event-time expiry.
+
+datasketch has no expiry (its issues #54 and #219), so the window lives beside it: a min-heap of
+(event time, insertion number, id). Each insert pushes one item and pops the items that fell out of
+the window, O(log n) per article; events that arrive out of order are simply pushed where they
+belong. The window is measured from the newest event time seen, never from a clock.
+
+A canonical (the first article of a story) that leaves the window while copies of it are still in
+it is kept aside as an anchor, out of the LSH tables: new copies are verified against it (see
+dedup.py), so a cluster keeps its identity as long as it has members, and memory stays bounded by
+the number of live entries.
+"""
+
+from __future__ import annotations
+
+import base64
+import heapq
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import LeanMinHash, MinHashLSH
+
+from newsdedup.core.config import DetectionConfig
+
+SCHEME = "affine32"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One article in the window: what later articles are compared with, and the decision it got."""
+
+    article_id: str
+    source: str
+    event_time: float  # seconds since the epoch, UTC
+    signature: npt.NDArray[np.uint32]
+    size: int  # distinct shingles of the compared text (turns a Jaccard estimate into an overlap)
+    content_hash: str
+    text: bytes  # the normalised compared text, zlib-compressed: candidates are verified exactly on it
+    status: str
+    duplicate_of: str | None
+    cluster_id: str
+    similarity: float | None
+    seq: int = -1  # insertion number, assigned by the index; orders first-seen across a restore
+
+    @property
+    def is_canonical(self) -> bool:
+        """True for the first-seen article of its cluster."""
+        return self.cluster_id == self.article_id
+
+    def normalized(self) -> str:
+        """The normalised text the entry was indexed with."""
+        return zlib.decompress(self.text).decode("utf-8")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (orjson) of the entry; signature (little-endian uint32) and text as base64."""
+        return {
+            "article_id": self.article_id,
+            "source": self.source,
+            "event_time": self.event_time,
+            "signature": base64.b64encode(self.signature.astype("<u4").tobytes()).decode("ascii"),
+            "size": self.size,
+            "content_hash": self.content_hash,
+            "text": base64.b64encode(self.text).decode("ascii"),
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "cluster_id": self.cluster_id,
+            "similarity": self.similarity,
+            "seq": self.seq,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> IndexEntry:
+        """The entry `to_json` wrote."""
+        raw = base64.b64decode(obj["signature"])
+        return cls(
+            article_id=obj["article_id"],
+            source=obj["source"],
+            event_time=float(obj["event_time"]),
+            signature=np.frombuffer(raw, dtype="<u4").astype(np.uint32),
+            size=int(obj["size"]),
+            content_hash=obj["content_hash"],
+            text=base64.b64decode(obj["text"]),
+            status=obj["status"],
+            duplicate_of=obj["duplicate_of"],
+            cluster_id=obj["cluster_id"],
+            similarity=obj["similarity"],
+            seq=int(obj["seq"]),
+        )
+
+
+class WindowedIndex:
+    """MinHash-LSH over the articles of the last `window_seconds` of event time."""
+
+    def __init__(self, config: DetectionConfig, bands: int, rows: int) -> None:
+        if bands * rows > config.num_perm or bands < 2 or rows < 1:
+            raise ValueError(
+                f"LSH bands x rows must fit in num_perm={config.num_perm} with at least 2 bands, "
+                f"got {bands} x {rows}"
+            )
+        self.config = config
+        self.bands, self.rows = bands, rows
+        self.window = config.window_seconds
+        self._lsh = MinHashLSH(num_perm=config.num_perm, params=(bands, rows))
+        self._live: dict[str, IndexEntry] = {}
+        self._anchors: dict[str, IndexEntry] = {}  # cluster id -> expired canonical with live members
+        self._members: dict[str, int] = {}  # cluster id -> live entries in it
+        self._by_hash: dict[str, dict[str, None]] = {}  # content hash -> live ids, first seen first
+        self._heap: list[tuple[float, int, str]] = []
+        self._evicted: list[IndexEntry] = []  # anchors dropped by remove(), reported by the next advance()
+        self._seq = 0
+        self.newest = float("-inf")
+        self._last_signature: npt.NDArray[np.uint32] | None = None
+        self._last_lean = LeanMinHash(seed=config.seed, hashvalues=np.zeros(1, np.uint32), scheme=SCHEME)
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._live
+
+    @property
+    def anchors(self) -> int:
+        """How many expired canonicals are kept because their clusters still have members."""
+        return len(self._anchors)
+
+    @property
+    def cutoff(self) -> float:
+        """Entries with an event time before this have left the window."""
+        return self.newest - self.window
+
+    def get(self, article_id: str) -> IndexEntry | None:
+        """The live entry of `article_id`, if it is in the window."""
+        return self._live.get(article_id)
+
+    def canonical(self, cluster_id: str) -> IndexEntry | None:
+        """The canonical entry of a cluster: live, or kept as an anchor while the cluster has members."""
+        entry = self._live.get(cluster_id)
+        if entry is not None and entry.is_canonical:
+            return entry
+        return self._anchors.get(cluster_id)
+
+    def first_with_hash(self, content_hash: str) -> IndexEntry | None:
+        """The first-seen live entry whose normalised text has this content hash."""
+        ids = self._by_hash.get(content_hash)
+        return self._live[next(iter(ids))] if ids else None
+
+    def query(self, signature: npt.NDArray[np.uint32]) -> list[IndexEntry]:
+        """Live entries sharing at least one LSH band with `signature` (candidates, not verified)."""
+        keys = self._lsh.query(self._lean(signature))
+        return [self._live[key] for key in keys]
+
+    def insert(self, entry: IndexEntry) -> list[IndexEntry]:
+        """Add an entry (its id must not be live), advance the window; return the entries that left it.
+
+        An entry already older than the window is not added (it would leave at once).
+        """
+        if entry.article_id in self._live:
+            raise ValueError(f"article {entry.article_id!r} is already indexed: remove it first to replace it")
+        expired = self.advance(entry.event_time)
+        if entry.event_time < self.cutoff:
+            return expired
+        anchor = self._anchors.pop(entry.article_id, None)
+        if anchor is not None:  # an expired canonical comes back: its new entry supersedes the anchor
+            expired.append(anchor)
+        if entry.seq < 0:
+            entry = replace(entry, seq=self._seq)
+        self._seq = max(self._seq, entry.seq) + 1
+        self._add(entry)
+        return expired
+
+    def remove(self, article_id: str) -> IndexEntry:
+        """Take a live entry out (an update replaces it); its heap item goes stale and is skipped later."""
+        entry = self._live.pop(article_id, None)
+        if entry is None:
+            raise KeyError(f"article {article_id!r} is not in the window")
+        self._lsh.remove(article_id)
+        ids = self._by_hash[entry.content_hash]
+        del ids[article_id]
+        if not ids:
+            del self._by_hash[entry.content_hash]
+        self._leave_cluster(entry.cluster_id)
+        return entry
+
+    def advance(self, event_time: float) -> list[IndexEntry]:
+        """Move the newest event time forward (never back); return the entries that left for good.
+
+        The returned entries (expired ones, and anchors whose last member went) are what a durable
+        copy of the index deletes.
+        """
+        self.newest = max(self.newest, event_time)
+        cutoff = self.cutoff
+        expired, self._evicted = self._evicted, []
+        while self._heap and self._heap[0][0] < cutoff:
+            _, seq, article_id = heapq.heappop(self._heap)
+            entry = self._live.get(article_id)
+            if entry is None or entry.seq != seq:
+                continue  # removed or replaced since it was pushed
+            self.remove(article_id)
+            if entry.is_canonical and self._members.get(article_id, 0) > 0:
+                self._anchors[article_id] = entry
+            else:
+                expired.append(entry)
+        expired.extend(self._evicted)
+        self._evicted = []
+        return expired
+
+    def entries(self) -> Iterator[IndexEntry]:
+        """Every entry a restart needs (live entries and anchors), in insertion order."""
+        yield from sorted([*self._live.values(), *self._anchors.values()], key=lambda e: e.seq)
+
+    def restore(self, entries: Iterable[IndexEntry], newest: float | None = None) -> None:
+        """Rebuild the window from `entries()` of an earlier index (any order); the index must be empty.
+
+        `newest` is the saved index's `newest` (its clock); without it the newest entry's event time is
+        used, and entries that had already left are dropped by the next article's advance instead.
+        """
+        if self._live or self._anchors:
+            raise ValueError("restore needs an empty index")
+        ordered = sorted(entries, key=lambda e: e.seq)
+        for entry in ordered:
+            self._seq = max(self._seq, entry.seq) + 1
+            self._add(entry)
+        # Everything goes in first and the clock moves once, so anchors are recognised as such
+        # (a canonical can only become an anchor once its members are back in the index).
+        latest = max((e.event_time for e in ordered), default=float("-inf"))
+        self.advance(latest if newest is None else max(newest, latest))
+
+    def _add(self, entry: IndexEntry) -> None:
+        self._lsh.insert(entry.article_id, self._lean(entry.signature), check_duplication=False)
+        self._live[entry.article_id] = entry
+        self._by_hash.setdefault(entry.content_hash, {})[entry.article_id] = None
+        self._members[entry.cluster_id] = self._members.get(entry.cluster_id, 0) + 1
+        heapq.heappush(self._heap, (entry.event_time, entry.seq, entry.article_id))
+
+    def _leave_cluster(self, cluster_id: str) -> None:
+        left = self._members[cluster_id] - 1
+        if left:
+            self._members[cluster_id] = left
+        else:
+            del self._members[cluster_id]
+            anchor = self._anchors.pop(cluster_id, None)
+            if anchor is not None:  # the last member went: the story is over
+                self._evicted.append(anchor)
+
+    def _lean(self, signature: npt.NDArray[np.uint32]) -> LeanMinHash:
+        """The LeanMinHash of a signature, for MinHashLSH.
+
+        Built by filling its three slots directly: the public constructor copies and re-validates the
+        array (about 25 µs, twice per article), and signatures are already uint32 values of the
+        affine32 scheme with this seed. tests/unit/test_index.py checks it equals the constructor's.
+        """
+        if signature is self._last_signature:  # query then insert of the same article
+            return self._last_lean
+        if signature.dtype != np.uint32 or signature.shape != (self.config.num_perm,):
+            raise ValueError(f"expected {self.config.num_perm} uint32 values, got {signature.dtype} {signature.shape}")
+        lean = LeanMinHash.__new__(LeanMinHash)
+        lean.seed, lean.scheme, lean.hashvalues = self.config.seed, SCHEME, signature
+        self._last_signature, self._last_lean = signature, lean
+        return lean

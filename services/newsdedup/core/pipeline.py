@@ -1,0 +1,153 @@
+"""From an article to a decision and an output record.
+
+`prepare` is the stateless, CPU-heavy half (repetition cleaning, normalisation, content hash,
+signature): it scales with partitions and workers, and its result travels between worker stages as
+bytes. `Deduplicator.decide` is the stateful half. `build_record` writes the record that `newsdedup
+scan` and the worker's clean topic share.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from newsdedup.core.article import Article
+from newsdedup.core.config import DetectionConfig
+from newsdedup.core.dedup import Decision, Deduplicator
+from newsdedup.core.normalize import detect_language, normalize_text
+from newsdedup.core.repetition import RepetitionReport, analyse
+from newsdedup.core.signatures import Signer, content_hash
+
+Analyser = Callable[[str, Signer, DetectionConfig], RepetitionReport]
+
+_FORMAT = 1  # version of the to_bytes layout
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An article made ready for the decision: cleaned, normalised, hashed and signed."""
+
+    article_id: str
+    source: str
+    published_at: float | None  # seconds since the epoch, UTC
+    fields: Mapping[str, Any]  # the input as written, unknown fields included
+    title: str | None  # cleaned title (titles are not cleaned today: as written)
+    body: str  # cleaned body
+    repetition: Mapping[str, Any]  # the record's `repetition` object
+    language: str
+    normalized: str  # the compared text: normalised title and cleaned body
+    packed_text: bytes  # `normalized`, zlib-compressed, as the index keeps it
+    content_hash: str
+    size: int  # distinct shingles of `normalized`
+    signature: npt.NDArray[np.uint32]
+
+    def event_time(self, arrived_at: datetime) -> float:
+        """The time the window measures (seconds): `published_at`, else the arrival time."""
+        return self.published_at if self.published_at is not None else arrived_at.timestamp()
+
+    def to_bytes(self) -> bytes:
+        """Serialise for a topic between worker stages (orjson; signature as little-endian uint32)."""
+        return orjson.dumps(
+            {
+                "v": _FORMAT,
+                "article_id": self.article_id,
+                "source": self.source,
+                "published_at": self.published_at,
+                "fields": self.fields,
+                "title": self.title,
+                "body": self.body,
+                "repetition": self.repetition,
+                "language": self.language,
+                "packed_text": base64.b64encode(self.packed_text).decode("ascii"),
+                "content_hash": self.content_hash,
+                "size": self.size,
+                "signature": base64.b64encode(self.signature.astype("<u4").tobytes()).decode("ascii"),
+            }
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PreparedArticle:
+        """The article `to_bytes` wrote."""
+        obj = orjson.loads(data)
+        if obj.get("v") != _FORMAT:
+            raise ValueError(f"prepared-article format {obj.get('v')!r} is not {_FORMAT}: upgrade every stage together")
+        packed = base64.b64decode(obj["packed_text"])
+        return cls(
+            article_id=obj["article_id"],
+            source=obj["source"],
+            published_at=obj["published_at"],
+            fields=obj["fields"],
+            title=obj["title"],
+            body=obj["body"],
+            repetition=obj["repetition"],
+            language=obj["language"],
+            normalized=zlib.decompress(packed).decode("utf-8"),
+            packed_text=packed,
+            content_hash=obj["content_hash"],
+            size=int(obj["size"]),
+            signature=np.frombuffer(base64.b64decode(obj["signature"]), dtype="<u4").astype(np.uint32),
+        )
+
+
+def compared_text(title: str | None, body: str) -> str:
+    """The text articles are compared on, before normalisation: title and body, a line apart."""
+    return f"{title}\n{body}" if title else body
+
+
+def prepare(
+    article: Article, signer: Signer, config: DetectionConfig, repetition: Analyser | None = None
+) -> PreparedArticle:
+    """Clean, normalise, hash and sign one article (pure: same input, same output).
+
+    `repetition` replaces the repetition analysis (core.repetition.analyse by default); it runs only
+    when config.repetition is on, and cross-article detection then compares the cleaned body.
+    """
+    if config.repetition:
+        report = (repetition or analyse)(article.body, signer, config)
+        body, repetition_json = report.cleaned_body, report.to_json()
+    else:
+        body, repetition_json = article.body, {"detected": False, "removed_chars": 0, "spans": []}
+    language = article.language or detect_language(body)
+    normalized = normalize_text(compared_text(article.title, body), language)
+    return PreparedArticle(
+        article_id=article.id,
+        source=article.source,
+        published_at=article.published_at.timestamp() if article.published_at is not None else None,
+        fields=article.fields,
+        title=article.title,
+        body=body,
+        repetition=repetition_json,
+        language=language,
+        normalized=normalized,
+        packed_text=zlib.compress(normalized.encode("utf-8"), 1),
+        content_hash=content_hash(normalized),
+        size=int(signer.shingle_set(normalized).size),
+        signature=signer.signature(normalized),
+    )
+
+
+def build_record(prepared: PreparedArticle, decision: Decision) -> dict[str, Any]:
+    """The output record: the input fields as written, cleaned title/body, `dedup` and `repetition`."""
+    record = dict(prepared.fields)
+    record["body"] = prepared.body
+    if prepared.title is not None:
+        record["title"] = prepared.title
+    record["dedup"] = decision.to_json()
+    record["repetition"] = dict(prepared.repetition)
+    return record
+
+
+def process(
+    article: Article, signer: Signer, deduplicator: Deduplicator, arrived_at: datetime
+) -> tuple[PreparedArticle, Decision]:
+    """prepare + decide in one call (the scan command, the evaluation and tests)."""
+    prepared = prepare(article, signer, deduplicator.config)
+    return prepared, deduplicator.decide(prepared, arrived_at)

@@ -1,0 +1,147 @@
+"""`newsdedup scan`: the broker-free way to run detection over a JSON Lines file of articles.
+
+For every valid input line, in input order, one output record (the worker's clean-topic record);
+invalid lines are reported on stderr with their line number and skipped. Exit status 0 when the
+input was read to the end, 2 for a missing input or a bad option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import BinaryIO, TextIO
+
+import orjson
+
+from newsdedup.core.article import parse_article
+from newsdedup.core.config import DetectionConfig
+from newsdedup.core.dedup import Deduplicator
+from newsdedup.core.events import build_events
+from newsdedup.core.pipeline import build_record, prepare
+from newsdedup.core.signatures import Signer
+from newsdedup.errors import ConfigError, InvalidArticle
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as 72h, 30m, 3d, 90s or 1h30m."""
+    compact = text.strip().lower()
+    parts = _DURATION_PART.findall(compact)
+    if not compact or "".join(number + unit for number, unit in parts) != compact:
+        raise argparse.ArgumentTypeError(
+            f"invalid duration {text!r}: use a number and a unit s, m, h or d (e.g. 72h, 30m, 3d, 1h30m)"
+        )
+    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: the window must be longer than 0")
+    return seconds
+
+
+def parse_threshold(text: str) -> float:
+    """A similarity threshold within the range DetectionConfig accepts."""
+    try:
+        value = float(text)
+        DetectionConfig(threshold=value)
+    except (ValueError, ConfigError) as exc:
+        raise argparse.ArgumentTypeError(f"invalid threshold {text!r}: {exc}") from exc
+    return value
+
+
+def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the `scan` options to a (sub)parser."""
+    parser.add_argument("input", metavar="INPUT", help="JSON Lines file of articles, or - for stdin")
+    parser.add_argument("-o", "--output", metavar="OUTPUT", help="write records here instead of stdout")
+    parser.add_argument("--events", metavar="FILE", help="also write dedup events (JSON Lines) to FILE")
+    parser.add_argument(
+        "--threshold",
+        type=parse_threshold,
+        default=None,
+        help=f"near-duplicate threshold on the shingle overlap (default {DetectionConfig().threshold})",
+    )
+    parser.add_argument(
+        "--window",
+        type=parse_duration,
+        default=None,
+        metavar="DURATION",
+        help="event-time window, e.g. 72h, 30m, 3d (default 72h)",
+    )
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    """Run the scan described by parsed `add_scan_arguments` options; return the exit status."""
+    config = DetectionConfig()
+    if args.threshold is not None:
+        config = replace(config, threshold=args.threshold)
+    if args.window is not None:
+        config = replace(config, window_seconds=args.window)
+    with ExitStack() as stack:
+        try:
+            source = sys.stdin.buffer if args.input == "-" else stack.enter_context(open(args.input, "rb"))
+            sink = sys.stdout.buffer if args.output in (None, "-") else stack.enter_context(open(args.output, "wb"))
+            events = stack.enter_context(open(args.events, "wb")) if args.events else None
+        except OSError as exc:
+            print(f"newsdedup scan: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
+        scan_stream(source, sink, events, config, sys.stderr)
+    return EXIT_OK
+
+
+def scan_stream(
+    source: BinaryIO, sink: BinaryIO, events: BinaryIO | None, config: DetectionConfig, errors: TextIO
+) -> int:
+    """Decide every article of `source` in order; write records and events; return the invalid-line count."""
+    signer = Signer(config)
+    deduplicator = Deduplicator(config, signer)
+    started = datetime.now(UTC)  # the arrival time of articles without published_at
+    invalid = 0
+    for number, obj, problem in _read_lines(source):
+        try:
+            if problem is not None:
+                raise InvalidArticle("decode", problem)
+            article = parse_article(obj)
+        except InvalidArticle as exc:
+            invalid += 1
+            print(f"line {number}: {exc.message}; skipped", file=errors)
+            continue
+        prepared = prepare(article, signer, config)
+        decision = deduplicator.decide(prepared, started)
+        sink.write(orjson.dumps(build_record(prepared, decision)) + b"\n")
+        if events is not None:
+            for event in build_events(prepared, decision, datetime.now(UTC)):
+                events.write(orjson.dumps(event) + b"\n")
+    sink.flush()
+    return invalid
+
+
+def _read_lines(source: BinaryIO) -> Iterator[tuple[int, object, str | None]]:
+    """(line number, decoded JSON, problem) for every non-blank line."""
+    for number, raw in enumerate(source, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, None, f"not UTF-8 (byte {exc.start})"
+            continue
+        try:
+            yield number, orjson.loads(line), None
+        except orjson.JSONDecodeError as exc:
+            yield number, None, f"not JSON ({exc})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`newsdedup scan` on its own (the lead's cli.py wires the same two functions)."""
+    parser = argparse.ArgumentParser(prog="newsdedup scan", description=__doc__.splitlines()[0])
+    add_scan_arguments(parser)
+    return run_scan(parser.parse_args(argv))

@@ -1,0 +1,168 @@
+"""Run real `newsdedup worker` processes against the test broker, feed them, and read what they publish."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from newsdedup.localkafka import free_port
+
+
+@dataclass
+class WorkerEnv:
+    """The environment of one test's workers: its own app id, topics, consumer group and state folder."""
+
+    bootstrap: str
+    prefix: str
+    work_dir: Path
+    raw_partitions: int = 2
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def topics(self) -> dict[str, str]:
+        """The four topics of this test."""
+        return {kind: f"{self.prefix}.{kind}" for kind in ("raw", "clean", "events", "dlq")}
+
+    def env(self, name: str) -> dict[str, str]:
+        """Environment variables for one worker process called `name`."""
+        topics = self.topics
+        return {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "NEWSDEDUP_APP_ID": f"{self.prefix}-app",
+            "NEWSDEDUP_TOPIC_RAW": topics["raw"],
+            "NEWSDEDUP_TOPIC_CLEAN": topics["clean"],
+            "NEWSDEDUP_TOPIC_EVENTS": topics["events"],
+            "NEWSDEDUP_TOPIC_DLQ": topics["dlq"],
+            "NEWSDEDUP_RAW_PARTITIONS": str(self.raw_partitions),
+            "NEWSDEDUP_DATA_DIR": str(self.work_dir / name),
+            "NEWSDEDUP_WEB_PORT": str(free_port()),
+            "NEWSDEDUP_LOG_LEVEL": "INFO",
+            **self.extra,
+        }
+
+
+class Worker:
+    """One `newsdedup worker` child process."""
+
+    def __init__(self, worker_env: WorkerEnv, name: str) -> None:
+        self.env = worker_env.env(name)
+        self.web_port = int(self.env["NEWSDEDUP_WEB_PORT"])
+        self.log_path = worker_env.work_dir / f"{name}.log"
+        worker_env.work_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "newsdedup", "worker"], env=self.env, stdout=log, stderr=log,
+                start_new_session=True,
+            )
+
+    def get(self, path: str) -> bytes:
+        """GET a page of the worker's web server."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}{path}", timeout=5) as response:
+            body: bytes = response.read()
+            return body
+
+    def wait_healthy(self, timeout: float = 60.0) -> None:
+        """Wait until /health answers."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                self.get("/health")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise AssertionError(f"worker not healthy after {timeout} s:\n{self.log_tail()}")
+
+    def kill9(self) -> None:
+        """Crash the worker: SIGKILL, no clean-up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM, then SIGKILL if it does not stop in time; return the exit code."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        return self.process.returncode
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of the worker's log."""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def article(article_id: str, body: str, source: str = "wire", **fields: Any) -> bytes:
+    """An input message for the raw topic."""
+    return orjson.dumps({"id": article_id, "source": source, "body": body, **fields})
+
+
+async def produce(bootstrap: str, topic: str, values: list[tuple[bytes | None, bytes]],
+                  partition: int | None = None, rate: float = 0.0) -> None:
+    """Send (key, value) pairs in order, optionally to one partition and at a steady rate."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                max_request_size=16 * 1024 * 1024)
+    await producer.start()
+    try:
+        for key, value in values:
+            await producer.send_and_wait(topic, value, key=key, partition=partition)
+            if rate > 0:
+                await asyncio.sleep(1.0 / rate)
+    finally:
+        await producer.stop()
+
+
+async def read_all(bootstrap: str, topics: list[str], expect: int, wait: float = 60.0,
+                   settle: float = 1.5) -> dict[str, list[dict[str, Any]]]:
+    """Read committed records of `topics` from the start until `expect` arrived and `settle` s passed quietly."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed",
+                                enable_auto_commit=False, auto_offset_reset="earliest",
+                                max_partition_fetch_bytes=32 * 1024 * 1024)
+    await consumer.start()
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in topics}
+    try:
+        partitions = []
+        for topic in topics:
+            for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic):
+                partitions.append(TopicPartition(topic, p))
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        deadline = time.monotonic() + wait
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            if batch:
+                quiet_since = time.monotonic()
+            for tp, messages in batch.items():
+                out[tp.topic].extend(orjson.loads(m.value) for m in messages)
+            if sum(len(v) for v in out.values()) >= expect and time.monotonic() - quiet_since >= settle:
+                break
+    finally:
+        await consumer.stop()
+    return out
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    for _ in range(50):
+        await consumer._client.force_metadata_update()  # the topic may have been created a moment ago
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return set(found)
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"topic {topic} has no partitions")

@@ -1,0 +1,220 @@
+"""The streaming worker against the real broker: dead letters, global index, crash safety, operations."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+import string
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.integration.harness import Worker, WorkerEnv, article, produce, read_all
+
+STORIES = {
+    "grain": (
+        "The state grain agency bought 120,000 tonnes of wheat on Tuesday for delivery in March, traders said. "
+        "The purchase, at an average of 251.40 dollars a tonne including freight, came from Black Sea suppliers. "
+        "The agency said the cargoes would arrive at the ports of Jeddah and Dammam over six weeks. "
+        "Traders noted that prices were 3 dollars higher than at the last tender held in early February."
+    ),
+    "storm": (
+        "A storm with winds of up to 140 kilometres an hour closed schools in three coastal provinces on Monday. "
+        "Civil defence teams evacuated 2,300 residents from low-lying districts before the storm reached land. "
+        "The meteorological office warned that heavy rain would continue until Wednesday night. "
+        "Flights at the regional airport were suspended and ferries stayed in port for a second day."
+    ),
+    "museum": (
+        "افتتح متحف التاريخ الوطني صباح الأحد جناحا جديدا يضم أكثر من أربعمئة قطعة أثرية من العصور الإسلامية المبكرة. "
+        "وقال مدير المتحف إن الجناح استغرق العمل عليه ثلاث سنوات بمشاركة فريق من الباحثين والمرممين. "
+        "ويعرض الجناح مخطوطات نادرة وعملات ذهبية وأدوات فلكية استخدمها العلماء في القرن العاشر. "
+        "وسيفتح الجناح أبوابه للجمهور مجانا خلال الأسبوع الأول ثم برسوم رمزية."
+    ),
+    "rail": (
+        "أعلنت هيئة النقل عن تشغيل خط قطار جديد يربط المدينة بالمطار الدولي اعتبارا من الشهر المقبل. "
+        "ويبلغ طول الخط اثنين وثلاثين كيلومترا ويضم سبع محطات، وتستغرق الرحلة نحو عشرين دقيقة. "
+        "وأوضحت الهيئة أن القطارات ستعمل كل عشر دقائق في ساعات الذروة وكل ربع ساعة في باقي الأوقات. "
+        "وتوقعت أن ينقل الخط أكثر من خمسين ألف راكب يوميا في عامه الأول."
+    ),
+}
+
+
+def lightly_edited(text: str) -> str:
+    """A copy with a new last sentence and a changed word, as an outlet would republish it."""
+    return text.replace("said", "reported", 1).replace("وقال", "وأفاد", 1) + " (Additional reporting by staff.)"
+
+
+@pytest.fixture
+def worker_env(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path) -> WorkerEnv:
+    """Fresh topics, app id and state folder for this test's workers."""
+    return WorkerEnv(kafka_bootstrap, unique_name("nd"), tmp_path)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    """Every worker a test starts is stopped at the end, passed or failed."""
+    started: list[Worker] = []
+    yield started
+    for w in started:
+        w.stop()
+
+
+def start(worker_env: WorkerEnv, workers: list[Worker], name: str) -> Worker:
+    w = Worker(worker_env, name)
+    workers.append(w)
+    w.wait_healthy()
+    return w
+
+
+def run(coro: object) -> object:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def test_bad_input_goes_to_the_dlq_with_its_bytes_and_nothing_is_lost(
+    worker_env: WorkerEnv, workers: list[Worker]
+) -> None:
+    worker_env.extra["NEWSDEDUP_MAX_MESSAGE_BYTES"] = str(64 * 1024)
+    w = start(worker_env, workers, "w1")
+    topics = worker_env.topics
+    bad = {
+        "not_utf8": b'{"id": "x1", "source": "s", "body": "\xff\xfe broken"}',
+        "not_json": b"this is not json {",
+        "schema": orjson.dumps({"id": "x3", "source": "s"}),
+        "too_large": article("x4", "word " * 20_000),
+    }
+    good = [article(f"g{i}", text) for i, text in enumerate(STORIES.values())]
+    messages = [(None, v) for v in bad.values()] + [(None, v) for v in good]
+    run(produce(worker_env.bootstrap, topics["raw"], messages, partition=0))
+    out = run(read_all(worker_env.bootstrap, [topics["clean"], topics["dlq"]], expect=len(messages)))
+    assert isinstance(out, dict)
+    dead = out[topics["dlq"]]
+    assert sorted(d["error"]["kind"] for d in dead) == sorted(bad)
+    for record in dead:
+        assert base64.b64decode(record["value_b64"]) == bad[record["error"]["kind"]]
+        assert record["source"]["topic"] == topics["raw"]
+        assert record["source"]["partition"] == 0
+        assert record["error"]["message"]
+    offsets = sorted(d["source"]["offset"] for d in dead)
+    assert offsets == [0, 1, 2, 3]
+    assert sorted(r["id"] for r in out[topics["clean"]]) == [f"g{i}" for i in range(len(good))]
+
+    metrics = w.get("/metrics").decode()
+    assert 'newsdedup_dead_letters_total{kind="too_large"} 1.0' in metrics
+    assert "newsdedup_articles_in_total 8.0" in metrics
+    assert "newsdedup_processing_latency_seconds_count" in metrics
+    health = orjson.loads(w.get("/health"))
+    assert health["status"] == "ok"
+    assert w.stop() == 0, w.log_tail()
+
+
+def _inputs_split_over_partitions() -> list[tuple[int, bytes]]:
+    """Originals on one partition, their copies on the other, so only a global index can match them."""
+    items: list[tuple[int, bytes]] = []
+    for i, (name, text) in enumerate(STORIES.items()):
+        items.append((i % 2, article(f"{name}-orig", text, source="agency")))
+    for i, (name, text) in enumerate(STORIES.items()):
+        items.append(((i + 1) % 2, article(f"{name}-exact", text, source="paper-a")))
+        items.append(((i + 1) % 2, article(f"{name}-edit", lightly_edited(text), source="paper-b")))
+    return items
+
+
+def _decisions(worker_env: WorkerEnv, inputs: list[tuple[int, bytes]], workers_count: int,
+               workers: list[Worker]) -> dict[str, tuple[str, str | None, str]]:
+    started = [start(worker_env, workers, f"w{i}") for i in range(workers_count)]
+    topics = worker_env.topics
+    originals = [(p, v) for p, v in inputs if b"-orig" in v]
+    copies = [(p, v) for p, v in inputs if b"-orig" not in v]
+    for batch in (originals, copies):
+        for partition in (0, 1):
+            run(produce(worker_env.bootstrap, topics["raw"], [(None, v) for p, v in batch if p == partition],
+                        partition=partition))
+        # First-seen order is the order the index partition receives articles: let originals land first.
+        run(read_all(worker_env.bootstrap, [topics["events"], topics["clean"]], expect=len(originals), settle=1.0))
+    out = run(read_all(worker_env.bootstrap, [topics["clean"], topics["events"]],
+                       expect=len(originals) + len(copies)))
+    assert isinstance(out, dict)
+    decisions: dict[str, tuple[str, str | None, str]] = {}
+    for record in out[topics["clean"]]:
+        decisions[record["id"]] = (record["dedup"]["status"], record["dedup"]["duplicate_of"],
+                                   record["dedup"]["cluster_id"])
+    for event in out[topics["events"]]:
+        if event["type"] != "self_repetition":
+            decisions[event["article_id"]] = (event["type"], event["duplicate_of"], event["cluster_id"])
+    for w in started:
+        assert w.stop() == 0, w.log_tail()
+    return decisions
+
+
+def test_two_workers_decide_like_one_on_a_two_partition_topic(
+    kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path, workers: list[Worker]
+) -> None:
+    inputs = _inputs_split_over_partitions()
+    one = _decisions(WorkerEnv(kafka_bootstrap, unique_name("one"), tmp_path / "one"), inputs, 1, workers)
+    two = _decisions(WorkerEnv(kafka_bootstrap, unique_name("two"), tmp_path / "two"), inputs, 2, workers)
+    assert one == two
+    assert len(one) == len(inputs)
+    for name in STORIES:
+        assert one[f"{name}-orig"] == ("unique", None, f"{name}-orig")
+        assert one[f"{name}-exact"] == ("exact_duplicate", f"{name}-orig", f"{name}-orig")
+        assert one[f"{name}-edit"][0] == "near_duplicate"
+        assert one[f"{name}-edit"][2] == f"{name}-orig"
+
+
+def test_kill9_mid_stream_loses_nothing_and_publishes_nothing_twice(
+    worker_env: WorkerEnv, workers: list[Worker]
+) -> None:
+    worker_env.raw_partitions = 1
+    topics = worker_env.topics
+    total = 400
+    rng = random.Random(7)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(5000)]
+    # Unrelated random texts: every one of them must come out on the clean topic exactly once.
+    messages = [(None, article(f"k{i}", " ".join(rng.choices(words, k=80)))) for i in range(total)]
+    first = start(worker_env, workers, "first")
+    producer = asyncio.new_event_loop()
+    try:
+        task = producer.create_task(produce(worker_env.bootstrap, topics["raw"], messages, rate=100.0))
+        producer.run_until_complete(asyncio.sleep(1.5))
+        first.kill9()
+        producer.run_until_complete(task)
+    finally:
+        producer.close()
+    before = run(read_all(worker_env.bootstrap, [topics["clean"]], expect=0, wait=3, settle=0.5))
+    assert isinstance(before, dict)
+    assert 0 < len(before[topics["clean"]]) < total, "the crash should come in the middle of the stream"
+    start(worker_env, workers, "second")
+    out = run(read_all(worker_env.bootstrap, [topics["clean"], topics["dlq"]], expect=total, wait=120))
+    assert isinstance(out, dict)
+    ids = Counter(r["id"] for r in out[topics["clean"]])
+    assert not out[topics["dlq"]]
+    assert set(ids) == {f"k{i}" for i in range(total)}, "articles were lost"
+    assert max(ids.values()) == 1, f"published twice: {[k for k, n in ids.items() if n > 1][:5]}"
+
+
+def test_index_survives_a_crash_and_flags_copies_of_articles_seen_before_it(
+    worker_env: WorkerEnv, workers: list[Worker]
+) -> None:
+    topics = worker_env.topics
+    first = start(worker_env, workers, "first")
+    originals = [(None, article(f"{name}-orig", text)) for name, text in STORIES.items()]
+    run(produce(worker_env.bootstrap, topics["raw"], originals))
+    run(read_all(worker_env.bootstrap, [topics["clean"]], expect=len(originals)))
+    first.kill9()
+    started = time.monotonic()
+    start(worker_env, workers, "second")
+    copies = [(None, article(f"{name}-copy", lightly_edited(text), source="paper"))
+              for name, text in STORIES.items()]
+    run(produce(worker_env.bootstrap, topics["raw"], copies))
+    out = run(read_all(worker_env.bootstrap, [topics["events"]], expect=len(copies), wait=90))
+    assert isinstance(out, dict)
+    found = {e["article_id"]: e for e in out[topics["events"]]}
+    for name in STORIES:
+        event = found[f"{name}-copy"]
+        assert event["type"] == "near_duplicate"
+        assert event["duplicate_of"] == f"{name}-orig"
+    assert time.monotonic() - started < 120

@@ -1,0 +1,179 @@
+"""WindowedIndex: LSH insert/query/remove, event-time expiry, anchors, and a snapshot round trip."""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import pytest
+
+from newsdedup.core.config import DetectionConfig
+from newsdedup.core.index import IndexEntry, WindowedIndex
+
+HOUR = 3600.0
+CONFIG = DetectionConfig(window_seconds=10 * HOUR)
+RNG_SEED = 7
+
+
+def signature(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 2**32, size=CONFIG.num_perm, dtype=np.uint32)
+
+
+def near(sig: np.ndarray, changed: int = 10) -> np.ndarray:
+    copy = sig.copy()
+    copy[:changed] ^= np.uint32(0x5A5A5A5A)  # a copy: most values kept
+    return copy
+
+
+def entry(
+    article_id: str, hours: float, sig: np.ndarray, cluster: str | None = None, text_hash: str = ""
+) -> IndexEntry:
+    return IndexEntry(
+        article_id=article_id,
+        source="test",
+        event_time=hours * HOUR,
+        signature=sig,
+        size=500,
+        content_hash=text_hash or f"hash-{article_id}",
+        text=b"",
+        status="unique" if cluster in (None, article_id) else "near_duplicate",
+        duplicate_of=None if cluster in (None, article_id) else cluster,
+        cluster_id=cluster or article_id,
+        similarity=None,
+    )
+
+
+@pytest.fixture
+def index() -> WindowedIndex:
+    return WindowedIndex(CONFIG, bands=32, rows=4)
+
+
+def test_query_finds_a_copy_and_not_an_unrelated_text(index: WindowedIndex) -> None:
+    base = signature(1)
+    index.insert(entry("a", 0, base))
+    index.insert(entry("b", 0, signature(2)))
+    assert [e.article_id for e in index.query(near(base))] == ["a"]
+    assert index.query(signature(3)) == []
+
+
+def test_remove_takes_the_entry_out_of_lsh_and_hash_lookup(index: WindowedIndex) -> None:
+    base = signature(1)
+    index.insert(entry("a", 0, base, text_hash="h"))
+    removed = index.remove("a")
+    assert removed.article_id == "a"
+    assert index.query(base) == []
+    assert index.first_with_hash("h") is None
+    assert "a" not in index
+    with pytest.raises(KeyError):
+        index.remove("a")
+
+
+def test_inserting_a_live_id_twice_is_refused(index: WindowedIndex) -> None:
+    index.insert(entry("a", 0, signature(1)))
+    with pytest.raises(ValueError, match="already indexed"):
+        index.insert(entry("a", 1, signature(1)))
+
+
+def test_entries_older_than_the_window_leave(index: WindowedIndex) -> None:
+    index.insert(entry("a", 0, signature(1)))
+    index.insert(entry("b", 5, signature(2)))
+    expired = index.insert(entry("c", 10.5, signature(3)))  # cutoff 0.5 h: "a" goes
+    assert [e.article_id for e in expired] == ["a"]
+    assert sorted(e.article_id for e in index.entries()) == ["b", "c"]
+    assert index.query(signature(1)) == []
+
+
+def test_memory_stays_flat_on_an_endless_stream(index: WindowedIndex) -> None:
+    sizes = []
+    for n in range(600):  # one article every 6 minutes for 60 hours: 100 fit in the 10 h window
+        index.insert(entry(f"n{n}", n / 10, signature(1000 + n)))
+        sizes.append(len(index))
+    assert max(sizes[200:]) <= 101
+    assert len(index._heap) <= 101  # nothing stale accumulates when nothing is replaced
+
+
+def test_out_of_order_events_expire_by_their_own_time(index: WindowedIndex) -> None:
+    index.insert(entry("new", 9, signature(1)))
+    index.insert(entry("older", 2, signature(2)))  # late but inside the window (cutoff -1 h)
+    assert "older" in index
+    expired = index.advance(12.5 * HOUR)  # cutoff 2.5 h
+    assert [e.article_id for e in expired] == ["older"]
+    assert "new" in index
+    assert index.insert(entry("too-old", 1, signature(3))) == []  # already outside: not added
+    assert "too-old" not in index
+
+
+def test_newest_time_never_moves_back(index: WindowedIndex) -> None:
+    index.advance(20 * HOUR)
+    index.advance(3 * HOUR)
+    assert index.newest == 20 * HOUR
+
+
+def test_canonical_with_live_copies_is_kept_as_anchor(index: WindowedIndex) -> None:
+    base = signature(1)
+    index.insert(entry("story", 0, base))
+    index.insert(entry("copy", 8, near(base), cluster="story"))
+    index.advance(10.5 * HOUR)  # the canonical leaves the window, its copy does not
+    assert "story" not in index
+    assert index.query(base)[0].article_id == "copy"
+    anchor = index.canonical("story")
+    assert anchor is not None
+    assert anchor.article_id == "story"
+    assert index.anchors == 1
+    gone = index.advance(18.5 * HOUR)  # the last copy leaves: the anchor goes with it
+    assert sorted(e.article_id for e in gone) == ["copy", "story"]
+    assert index.canonical("story") is None
+    assert index.anchors == 0
+
+
+def test_first_with_hash_is_the_first_seen_live_entry(index: WindowedIndex) -> None:
+    index.insert(entry("a", 0, signature(1), text_hash="same"))
+    index.insert(entry("b", 1, signature(1), cluster="a", text_hash="same"))
+    first = index.first_with_hash("same")
+    assert first is not None
+    assert first.article_id == "a"
+    index.remove("a")
+    second = index.first_with_hash("same")
+    assert second is not None
+    assert second.article_id == "b"
+
+
+def test_snapshot_round_trip_rebuilds_the_same_window(index: WindowedIndex) -> None:
+    base = signature(1)
+    index.insert(entry("story", 0, base))
+    index.insert(entry("copy", 8, near(base), cluster="story"))
+    index.insert(entry("other", 9, signature(2), text_hash="h2"))
+    index.advance(10.5 * HOUR)
+    saved = [orjson.dumps(e.to_json()) for e in index.entries()]
+    restored = WindowedIndex(CONFIG, bands=32, rows=4)
+    restored.restore(reversed([IndexEntry.from_json(orjson.loads(raw)) for raw in saved]), newest=index.newest)
+    assert [e.article_id for e in restored.entries()] == [e.article_id for e in index.entries()]
+    assert restored.canonical("story") is not None
+    assert "story" not in restored
+    assert [e.article_id for e in restored.query(base)] == ["copy"]
+    first = restored.first_with_hash("h2")
+    assert first is not None
+    assert np.array_equal(first.signature, signature(2))
+    later = restored.insert(entry("late", 11, signature(3)))
+    assert later == []
+    assert restored.get("late") is not None
+    assert restored.get("late").seq > 2
+
+
+def test_bands_must_fit_the_signature() -> None:
+    with pytest.raises(ValueError, match="num_perm"):
+        WindowedIndex(CONFIG, bands=64, rows=4)
+
+
+def test_fast_lean_minhash_equals_the_constructed_one(index: WindowedIndex) -> None:
+    from datasketch import LeanMinHash
+
+    sig = signature(5)
+    fast = index._lean(sig)
+    slow = LeanMinHash(seed=CONFIG.seed, hashvalues=sig, scheme="affine32")
+    assert type(fast) is LeanMinHash
+    assert (fast.seed, fast.scheme) == (slow.seed, slow.scheme)
+    assert fast.hashvalues.dtype == slow.hashvalues.dtype
+    assert np.array_equal(fast.hashvalues, slow.hashvalues)
+    assert fast.jaccard(slow) == 1.0
+    with pytest.raises(ValueError, match="uint32"):
+        index._lean(sig.astype(np.uint64))

@@ -1,0 +1,48 @@
+"""The verification rules: the overlap measure, the figures check, LSH banding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from newsdedup.core import verify
+
+
+def test_figures_read_thousands_separators_and_keep_two_leading_digits() -> None:
+    assert verify.figures("439,491 and 439.491 and 439 491 and 439491") == frozenset({"43"})
+    assert verify.figures("14 الف and 14000") == frozenset({"14"})
+    assert verify.figures("at 8.30 or 8:30, 007") == frozenset({"8", "30", "7"})
+    assert verify.figures("no numbers here") == frozenset()
+
+
+def test_figures_conflict_needs_several_changes_and_more_changed_than_kept() -> None:
+    monday = frozenset({"57", "96", "53", "29", "31", "74"})
+    tuesday = frozenset({"56", "71", "52", "16", "22", "72"})
+    assert verify.figures_conflict(monday, tuesday, 3)
+    assert not verify.figures_conflict(monday, monday | {"15"}, 3)  # an extended copy adds figures
+    assert not verify.figures_conflict(monday, frozenset({"57", "96"}), 3)  # a truncated copy loses some
+    corrected = (monday - {"29"}) | {"34"}
+    assert not verify.figures_conflict(monday, corrected, 3)  # a correction changes one
+    hijri = verify.figures("25/10/1436")
+    both = verify.figures("26 شوال 1436 الموافق 11 اغسطس 2015")
+    assert not verify.figures_conflict(hijri, both, 3)  # a date written in two calendars
+
+
+def test_overlap_is_shared_share_of_the_larger_set() -> None:
+    a = np.arange(0, 100, dtype=np.uint32)
+    b = np.arange(50, 250, dtype=np.uint32)
+    assert verify.intersection_size(a, b) == 50
+    assert verify.exact_overlap(a, b) == pytest.approx(50 / 200)
+    jaccard = 50 / 250
+    assert verify.overlap_from_jaccard(jaccard, 100, 200) == pytest.approx(0.25)
+    assert verify.exact_overlap(np.zeros(0, np.uint32), a) == 0.0
+
+
+def test_lsh_params_catch_the_lowest_jaccard_that_can_reach_the_threshold() -> None:
+    for threshold in (0.5, 0.6, 0.7, 0.8):
+        bands, rows = verify.lsh_params(threshold, 128, 0.75)
+        assert bands * rows <= 128
+        assert verify.candidate_probability(threshold / (2 - threshold), bands, rows) >= 0.75
+        # one more row per band would miss the edge too often
+        assert verify.candidate_probability(threshold / (2 - threshold), 128 // (rows + 1), rows + 1) < 0.75
+    assert verify.lsh_params(0.5, 128, 0.75) == (42, 3)
