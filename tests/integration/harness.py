@@ -158,6 +158,12 @@ async def read_all(bootstrap: str, topics: list[str], expect: int, wait: float =
     return out
 
 
+async def wait_for_records(bootstrap: str, topic: str, at_least: int, wait: float) -> int:
+    """Count committed records of `topic` until there are `at_least` (or `wait` s passed); return the count."""
+    out = await read_all(bootstrap, [topic], expect=at_least, wait=wait, settle=0.0)
+    return len(out[topic])
+
+
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     for _ in range(50):
         await consumer._client.force_metadata_update()  # the topic may have been created a moment ago

@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.integration.harness import Worker, WorkerEnv, article, produce, read_all
+from tests.integration.harness import Worker, WorkerEnv, article, produce, read_all, wait_for_records
 
 STORIES = {
     "grain": (
@@ -170,23 +170,24 @@ def test_kill9_mid_stream_loses_nothing_and_publishes_nothing_twice(
 ) -> None:
     worker_env.raw_partitions = 1
     topics = worker_env.topics
-    total = 400
+    total = 1000
     rng = random.Random(7)
     words = ["".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(5000)]
     # Unrelated random texts: every one of them must come out on the clean topic exactly once.
     messages = [(None, article(f"k{i}", " ".join(rng.choices(words, k=80)))) for i in range(total)]
     first = start(worker_env, workers, "first")
-    producer = asyncio.new_event_loop()
-    try:
-        task = producer.create_task(produce(worker_env.bootstrap, topics["raw"], messages, rate=100.0))
-        producer.run_until_complete(asyncio.sleep(1.5))
+
+    async def crash_mid_stream() -> int:
+        producing = asyncio.create_task(produce(worker_env.bootstrap, topics["raw"], messages, rate=100.0))
+        # Kill the worker once it has published some articles, while articles are still arriving.
+        seen = await wait_for_records(worker_env.bootstrap, topics["clean"], at_least=50, wait=60)
         first.kill9()
-        producer.run_until_complete(task)
-    finally:
-        producer.close()
-    before = run(read_all(worker_env.bootstrap, [topics["clean"]], expect=0, wait=3, settle=0.5))
-    assert isinstance(before, dict)
-    assert 0 < len(before[topics["clean"]]) < total, "the crash should come in the middle of the stream"
+        await producing
+        return seen
+
+    seen = run(crash_mid_stream())
+    assert isinstance(seen, int)
+    assert 50 <= seen < total, "the crash should come in the middle of the stream"
     start(worker_env, workers, "second")
     out = run(read_all(worker_env.bootstrap, [topics["clean"], topics["dlq"]], expect=total, wait=120))
     assert isinstance(out, dict)
