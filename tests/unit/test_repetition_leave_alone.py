@@ -168,3 +168,13 @@ def test_a_quotation_that_repeats_the_article_figures_stays() -> None:
         EN_STORY[2],
     )
     assert_untouched(body)
+
+
+def test_an_apostrophe_inside_a_word_is_not_a_quotation_mark() -> None:
+    from newsdedup.core.repetition.rules import has_quote_mark
+
+    assert not has_quote_mark("The building now has a children's floor, head librarian Sofie Dahl said.")
+    assert not has_quote_mark("It won’t reopen before May.")
+    assert has_quote_mark("'We will rise again,' they sang.")
+    assert has_quote_mark("He called it “a new start”.")
+    assert has_quote_mark("قال «سنعود»")

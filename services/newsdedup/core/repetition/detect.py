@@ -15,8 +15,8 @@ from newsdedup.core.repetition.candidates import Shingles, Twin, overlap
 from newsdedup.core.repetition.context import Article, Findings, Removal
 from newsdedup.core.repetition.rules import (
     LIST_ITEM,
-    QUOTE_MARKS,
     RepetitionRules,
+    has_quote_mark,
     introduces_quote,
     private_words,
 )
@@ -54,7 +54,7 @@ def _adjacent_lines(article: Article) -> None:
             first_copy = line
             continue
         start, end = seg.lines[line]
-        if LIST_ITEM.match(body, start) or QUOTE_MARKS.intersection(body[start:end]):
+        if LIST_ITEM.match(body, start) or has_quote_mark(body[start:end]):
             continue
         here, before = seg.line_paragraph[line], seg.line_paragraph[line - 1]
         if here == before:
@@ -127,7 +127,7 @@ def _classify(article: Article, chain: list[Twin], twins: dict[tuple[int, int], 
                 return "similar sentence, not a copy"
             if not article.is_whole_line(twin.second):
                 return "repeated sentence inside a paragraph"
-            if QUOTE_MARKS.intersection(article.text(twin.second)) and content < rules.min_quoted_chars:
+            if has_quote_mark(article.text(twin.second)) and content < rules.min_quoted_chars:
                 return "quoted refrain"
         return None
     mean = sum(twin.jaccard for twin in chain) / len(chain)

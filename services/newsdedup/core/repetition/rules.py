@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 # A list item: a sentence opening with a bullet, or with a number and ". ", ")", "-" ("2- ", "2-item").
 LIST_ITEM = re.compile(r"(?:[-*•·▪►–—]\s|\(?\d{1,3}\s?[.)\-–])")
-QUOTE_MARKS = frozenset("\"“”„«»‹›'‘’")
+# A quotation mark; an apostrophe between two letters ("children's", "don’t") is not one.
+_QUOTE_MARK = re.compile(r"[\"“”„«»‹›]|(?<!\w)['‘’]|['‘’](?!\w)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'’-]*")  # a capitalised Latin word, not the first of the sentence
 
@@ -22,6 +23,11 @@ _QUOTE_LEAD_END = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w{4,}")
+
+
+def has_quote_mark(text: str) -> bool:
+    """True when `text` holds a quotation mark (apostrophes inside words do not count)."""
+    return _QUOTE_MARK.search(text) is not None
 
 
 def introduces_quote(lead: str) -> bool:
