@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from newsdedup import schemas
 from tests.integration.harness import Worker, WorkerEnv, article, produce, read_all, wait_for_records
 
 STORIES = {
@@ -102,6 +103,11 @@ def test_bad_input_goes_to_the_dlq_with_its_bytes_and_nothing_is_lost(
     offsets = sorted(d["source"]["offset"] for d in dead)
     assert offsets == [0, 1, 2, 3]
     assert sorted(r["id"] for r in out[topics["clean"]]) == [f"g{i}" for i in range(len(good))]
+    # The worker's real output honours the published contract.
+    for record in out[topics["clean"]]:
+        assert not schemas.problems("clean-article", record)
+    for record in dead:
+        assert not schemas.problems("dead-letter", record)
 
     metrics = w.get("/metrics").decode()
     assert 'newsdedup_dead_letters_total{kind="too_large"} 1.0' in metrics
@@ -143,6 +149,7 @@ def _decisions(worker_env: WorkerEnv, inputs: list[tuple[int, bytes]], workers_c
         decisions[record["id"]] = (record["dedup"]["status"], record["dedup"]["duplicate_of"],
                                    record["dedup"]["cluster_id"])
     for event in out[topics["events"]]:
+        assert not schemas.problems("dedup-event", event)
         if event["type"] != "self_repetition":
             decisions[event["article_id"]] = (event["type"], event["duplicate_of"], event["cluster_id"])
     for w in started:
