@@ -51,7 +51,7 @@ def build_entries(count: int) -> list[tuple[bytes, bytes]]:
     settings = load_settings()
     config = settings.detection()
     signer = Signer(config)
-    base = [text for _, text in load_articles(DATA, min(count, 20_000), 3000, english_share=0.1)]
+    base = [text for _, text in load_articles(DATA, min(count, 15_000), 3000, english_share=0.1)]
     out = []
     for i in range(count):
         # Distinct windows: rotate each base text by a different amount on every pass over the base.
