@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import argparse
-import random
+import hashlib
 import re
 import sys
 import time
@@ -40,7 +40,7 @@ from newsdedup.core.index import WindowedIndex
 from newsdedup.core.pipeline import PreparedArticle, prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.core.verify import DEFAULT_RULES
-from sweep import labelled_sweep
+from sweep import labelled_sweep, smaller_shingles_sample
 
 EVAL_DIR = REPO / "docs" / "eval"
 _WORD = re.compile(r"\w+")
@@ -78,7 +78,9 @@ def run_core(raws: list[dict[str, Any]], config: DetectionConfig) -> tuple[list[
     return prepared, decisions
 
 
-def lsh_stage(prepared: list[PreparedArticle], sets: list[np.ndarray], config: DetectionConfig) -> None:
+def lsh_stage(
+    prepared: list[PreparedArticle], sets: list[np.ndarray], config: DetectionConfig
+) -> set[tuple[int, int]]:
     """Step 2: LSH candidates + verification against the exact pairs at the threshold."""
     rules, theta = DEFAULT_RULES, config.threshold
     bands, rows = verify.lsh_params(theta, config.num_perm, rules.lsh_floor_probability)
@@ -114,6 +116,30 @@ def lsh_stage(prepared: list[PreparedArticle], sets: list[np.ndarray], config: D
         hit = flagged & truth
         print(f"verify by {name}: flagged {len(flagged)}, precision {_share(hit, flagged):.4f}, "
               f"recall {_share(hit, truth):.4f}")
+    return truth
+
+
+def pair_outcomes(
+    raws: list[dict[str, Any]], prepared: list[PreparedArticle], decisions: list[Decision],
+    truth: set[tuple[int, int]], window: float,
+) -> None:
+    """What the decisions made of the exact pairs above the threshold that fall inside one window."""
+    counts: Counter[tuple[bool, str]] = Counter()
+    for i, j in truth:  # i is the earlier article (date order)
+        if (prepared[j].published_at or 0.0) - (prepared[i].published_at or 0.0) > window:
+            continue
+        if decisions[i].cluster_id == decisions[j].cluster_id:
+            outcome = "same cluster"
+        elif decisions[j].status != "unique":
+            outcome = "later flagged, in another story's cluster"
+        else:
+            outcome = "later published as unique"
+        counts[(raws[i]["source"] != raws[j]["source"], outcome)] += 1
+    print("\nexact pairs above the threshold within one window, by what the decisions made of them:")
+    for cross in (True, False):
+        total = sum(n for (c, _), n in counts.items() if c == cross)
+        parts = ", ".join(f"{o} {n} ({n / total:.1%})" for (c, o), n in sorted(counts.items()) if c == cross)
+        print(f"  {'cross-outlet' if cross else 'same outlet'} ({total}): {parts}")
 
 
 def _entry(p: PreparedArticle, seq: int) -> Any:
@@ -128,7 +154,7 @@ def _share(part: set[Any], whole: set[Any]) -> float:
 
 
 def samples(
-    raws: list[dict[str, Any]], prepared: list[PreparedArticle], decisions: list[Decision], seed: int
+    raws: list[dict[str, Any]], prepared: list[PreparedArticle], decisions: list[Decision], salt: str
 ) -> None:
     """Step 3: draw both reading samples (URLs only) and count the verdicts already written."""
     by_id = {p.article_id: i for i, p in enumerate(prepared)}
@@ -139,22 +165,30 @@ def samples(
         and d.duplicate_of
         and raws[by_id[d.duplicate_of]]["source"] != raws[j]["source"]
     ]
-    picked = sorted(random.Random(seed).sample(flagged, 50), key=lambda pair: pair[1])
+    # A hash of the URL pair orders the pairs at random but stably: a pair stays in the sample when
+    # decisions elsewhere change, so verdicts already written stay valid.
+    picked = sorted(sorted(flagged, key=lambda pair: _pair_hash(raws, pair, salt))[:50], key=lambda pair: pair[1])
     rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"],
              decisions[j].similarity] for n, (i, j) in enumerate(picked)]
     header = ["n", "url_earlier", "url_later", "source_earlier", "source_later", "score"]
     write_tsv(EVAL_DIR / "saudinewsnet-flagged-sample.tsv", header, rows,
-              f"50 random near_duplicate decisions across outlets (seed {seed}) of {len(flagged)}; score = overlap")
+              f"the 50 of the {len(flagged)} near_duplicate decisions across outlets with the smallest "
+              f"blake2b('{salt}' + URL pair) (a stable random sample); score = overlap")
     unflagged = _most_similar_unflagged(raws, prepared, decisions)
     rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"], round(score, 4)]
             for n, (score, i, j) in enumerate(unflagged)]
     write_tsv(EVAL_DIR / "saudinewsnet-unflagged-sample.tsv", header, rows,
-              "the 50 same-day cross-outlet pairs not in one cluster with the highest word Jaccard; "
-              "score = word Jaccard")
+              "the 50 same-day cross-outlet pairs whose later article was published as unique, with the "
+              "highest word Jaccard (distinct normalised words); score = word Jaccard")
     print("\n## 3. Samples checked by reading (verdicts in docs/eval/*-verdicts.tsv)")
-    print(f"flagged cross-outlet near-duplicate pairs: {len(flagged)}, sample of 50 drawn with seed {seed}")
+    print(f"flagged cross-outlet near-duplicate pairs: {len(flagged)}, sample of 50 by hash (salt {salt!r})")
     for kind in ("flagged", "unflagged"):
         _count_verdicts(kind)
+
+
+def _pair_hash(raws: list[dict[str, Any]], pair: tuple[int, int], salt: str) -> bytes:
+    text = f"{salt}{raws[pair[0]]['url']}\t{raws[pair[1]]['url']}"
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
 def _most_similar_unflagged(raws: list[dict[str, Any]], prepared: list[PreparedArticle],
@@ -173,7 +207,8 @@ def _most_similar_unflagged(raws: list[dict[str, Any]], prepared: list[PreparedA
         a, b, inter = similar_pairs([words[i] for i in members], 0.3)
         for x, y, n in zip(a.tolist(), b.tolist(), inter.tolist(), strict=True):
             i, j = members[x], members[y]
-            if raws[i]["source"] == raws[j]["source"] or decisions[i].cluster_id == decisions[j].cluster_id:
+            later = max(i, j)  # "unflagged": the later article went out as new (status unique)
+            if raws[i]["source"] == raws[j]["source"] or decisions[later].status != "unique":
                 continue
             best.append((n / (words[i].size + words[j].size - n), min(i, j), max(i, j)))
     best.sort(reverse=True)
@@ -196,7 +231,7 @@ def main() -> None:
     """Run the evaluation and print its report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_SHARED / "data")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the flagged sample")
+    parser.add_argument("--salt", default="newsdedup", help="salt of the flagged sample's hash order")
     parser.add_argument("--sweep", action="store_true", help="also compare shingle sizes and thresholds")
     parser.add_argument("--show", choices=["flagged", "unflagged"], help="print a sample's texts for reading")
     args = parser.parse_args()
@@ -211,10 +246,12 @@ def main() -> None:
     prepared, decisions = run_core(raws, config)
     signer = Signer(config)
     sets = [signer.shingle_set(p.normalized) for p in prepared]
-    lsh_stage(prepared, sets, config)
-    samples(raws, prepared, decisions, args.seed)
+    truth = lsh_stage(prepared, sets, config)
+    pair_outcomes(raws, prepared, decisions, truth, config.window_seconds)
+    samples(raws, prepared, decisions, args.salt)
     if args.sweep:
         labelled_sweep(raws, prepared, EVAL_DIR / "saudinewsnet-labelled-pairs.tsv")
+        smaller_shingles_sample(raws, prepared, EVAL_DIR / "saudinewsnet-4gram-extra-sample.tsv")
     sys.stdout.flush()
 
 

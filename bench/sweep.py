@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from evalkit import DEFAULT_SHARED, read_tsv
+from evalkit import DEFAULT_SHARED, read_tsv, write_tsv
+from exact_pairs import similar_pairs
 from newsdedup.core import verify
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
@@ -68,3 +71,38 @@ def show_sample(raws: list[dict[str, Any]], sample: Path) -> None:
             raw = by_url[url]
             body = re.sub(r"\s+", " ", raw["content"])
             print(f"  [{raw['date_extracted']}] {raw['title']}\n    {body[:600]} … {body[-200:]}")
+
+
+def flagged_pairs(prepared: list[PreparedArticle], size: int, theta: float, window: float) -> set[tuple[int, int]]:
+    """Pairs (earlier, later) within one window whose exact overlap at this shingle size passes the rules."""
+    signer = Signer(DetectionConfig(shingle_size=size))
+    sets = [signer.shingle_set(p.normalized) for p in prepared]
+    sizes = [s.size for s in sets]
+    a, b, inter = similar_pairs(sets, theta / (2.0 - theta))
+    found = set()
+    for i, j, n in zip(a.tolist(), b.tolist(), inter.tolist(), strict=True):
+        close = abs((prepared[j].published_at or 0.0) - (prepared[i].published_at or 0.0)) <= window
+        if close and min(sizes[i], sizes[j]) >= DEFAULT_RULES.min_shingles and n / max(sizes[i], sizes[j]) > theta:
+            figures_i, figures_j = verify.figures(prepared[i].normalized), verify.figures(prepared[j].normalized)
+            if not verify.figures_conflict(figures_i, figures_j, DEFAULT_RULES.changed_figures):
+                found.add((i, j))
+    return found
+
+
+def smaller_shingles_sample(raws: list[dict[str, Any]], prepared: list[PreparedArticle], out: Path) -> None:
+    """The pairs that 4-character shingles add to 5-character ones at θ = 0.5: counted, and 12 drawn to read."""
+    config = DetectionConfig()
+    four = flagged_pairs(prepared, 4, config.threshold, config.window_seconds)
+    five = flagged_pairs(prepared, 5, config.threshold, config.window_seconds)
+    extra = sorted(four - five)
+    picked = random.Random(0).sample(extra, min(12, len(extra)))
+    rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"], ""]
+            for n, (i, j) in enumerate(picked)]
+    write_tsv(out, ["n", "url_earlier", "url_later", "source_earlier", "source_later", "score"], rows,
+              "12 random pairs flagged with 4-character shingles but not with 5 (θ = 0.5, 72 h, figures rule), seed 0")
+    print(f"\nflagged pairs within 72 h at θ = {config.threshold}: 4-char shingles {len(four)}, 5-char {len(five)}, "
+          f"only 4-char {len(extra)}, only 5-char {len(five - four)}; 12 of the extra drawn to {out.name}")
+    verdicts = out.with_name(out.name.replace("-sample", "-verdicts"))
+    if verdicts.exists():
+        got = Counter(r["verdict"] for r in read_tsv(verdicts))
+        print(f"  read: {dict(got)}")

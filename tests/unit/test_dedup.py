@@ -167,10 +167,13 @@ def test_copies_of_copies_do_not_drift_out_of_the_story(signer: Signer, dedup: D
     dedup.decide(prep(signer, "a", " ".join(p[0:5])), T0)
     x1 = dedup.decide(prep(signer, "x1", " ".join(p[1:6]), hours=1), T0)
     assert (x1.status, x1.cluster_id) == ("near_duplicate", "a")
-    # x2 shares more than half with x1 but not with the story's canonical "a": no chain into "a".
+    # x2 shares more than half with x1 but not with the story's canonical "a": a copy of x1, but no
+    # chain into "a" - it starts a cluster of its own.
     x2 = dedup.decide(prep(signer, "x2", " ".join(p[3:8]), hours=2), T0)
-    assert x2.status == "unique"
+    assert (x2.status, x2.duplicate_of, x2.cluster_id) == ("near_duplicate", "x1", "x2")
     assert dedup.stats["canonical_rejected"] >= 1
+    x3 = dedup.decide(prep(signer, "x3", " ".join(p[3:8]) + " " + p[0][:40], hours=3), T0)
+    assert x3.cluster_id == "x2"  # the drifted copy's own story
 
 
 def test_best_earlier_match_is_duplicate_of_and_canonical_is_cluster(signer: Signer, dedup: Deduplicator) -> None:
@@ -191,3 +194,13 @@ def test_window_survives_a_restart_from_entries(signer: Signer, dedup: Deduplica
     again = restarted.process(prep(signer, "b", BRIDGE, hours=1), T0)
     assert again.redelivered
     assert again.decision.status == "unique"
+
+
+def test_light_edit_of_a_direct_member_joins_its_story(signer: Signer, dedup: Deduplicator) -> None:
+    p = PARAGRAPHS
+    dedup.decide(prep(signer, "a", " ".join(p[0:5])), T0)
+    member = dedup.decide(prep(signer, "e", " ".join(p[2:7]), hours=1), T0)  # holds 3/5 of "a"
+    assert (member.status, member.cluster_id) == ("near_duplicate", "a")
+    # 4/5 of "e" but only 2/5 of "a": a light edit of a direct member, so it stays in the story.
+    edit = dedup.decide(prep(signer, "x", " ".join((p[7], *p[3:7])), hours=2), T0)
+    assert (edit.status, edit.duplicate_of, edit.cluster_id) == ("near_duplicate", "e", "a")

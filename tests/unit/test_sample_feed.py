@@ -187,3 +187,32 @@ def test_template_siblings_share_a_shape_but_not_their_facts(articles: list[Arti
         assert _word_overlap(a.body, b.body) >= 0.35  # the same template wording
         assert _figures(a.body) != _figures(b.body)
         assert a.title != b.title
+
+
+def test_the_pipeline_decides_every_line_as_the_readme_says(tmp_path: Path) -> None:
+    from newsdedup.cli import main
+
+    out, events = tmp_path / "out.jsonl", tmp_path / "events.jsonl"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["scan", str(FEED), "-o", str(out), "--events", str(events)])
+    assert exit_info.value.code == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # scan's output is the clean-topic contract, its events the events-topic contract.
+    for record in records:
+        assert not schemas.problems("clean-article", record), record["id"]
+    found = [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
+    assert {e["type"] for e in found} == {"exact_duplicate", "near_duplicate", "self_repetition"}
+    for event in found:
+        assert not schemas.problems("dedup-event", event), event
+    got = {r["id"]: r for r in records}
+    wrong = []
+    for row in expected_decisions():
+        dedup = got[row["id"]]["dedup"]
+        decided = (dedup["status"], dedup["duplicate_of"], dedup["cluster_id"])
+        if decided != (row["status"], row["duplicate_of"], row["cluster_id"]):
+            wrong.append(f"line {row['line']} {row['id']}: expected {row['status']}/{row['duplicate_of']}, "
+                         f"got {decided[0]}/{decided[1]} sim={dedup['similarity']} ({row['purpose'][:60]})")
+        removed = got[row["id"]]["repetition"]["removed_chars"] > 0
+        if removed != (row["repetition"] is not None):
+            wrong.append(f"line {row['line']} {row['id']}: repetition expected {row['repetition']}, removed={removed}")
+    assert not wrong, "\n".join(wrong)

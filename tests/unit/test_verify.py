@@ -46,3 +46,16 @@ def test_lsh_params_catch_the_lowest_jaccard_that_can_reach_the_threshold() -> N
         # one more row per band would miss the edge too often
         assert verify.candidate_probability(threshold / (2 - threshold), 128 // (rows + 1), rows + 1) < 0.75
     assert verify.lsh_params(0.5, 128, 0.75) == (42, 3)
+
+
+def test_dates_are_left_out_of_figures() -> None:
+    text = "الموافق 15 10 1436ه و 26 شوال 1436 ه الموافق 11 اغسطس 2015 م، 2015 08 11، 3 july 2015"
+    assert verify.figures(text) == frozenset()
+    assert verify.figures("قتل 27 شخصا في 3 قرى عام 2015") == frozenset({"27", "3"})
+
+
+def test_a_bond_notice_template_with_few_figures_conflicts() -> None:
+    first = verify.figures("صكوك بقيمة 500 مليون ريال بعائد 5.4 في المئة")
+    second = verify.figures("صكوك بقيمة 750 مليون ريال بعائد 1.6 في المئة والحد الادني 500 الف")
+    assert verify.figures_conflict(first, second, verify.DEFAULT_RULES.changed_figures)
+    assert not verify.figures_conflict(first, first | {"12"}, verify.DEFAULT_RULES.changed_figures)

@@ -4,14 +4,16 @@ The single writer of the window index. In arrival order, for each article:
 
 1. Redelivery: an id already in the window with the same content hash gets its stored decision back
    and nothing is inserted. With another content hash it is an update: the old entry is removed and
-   the new text is decided afresh, never against its own copies (see `_decide_update`).
+   the new text is decided afresh, never against the copies in its own cluster.
 2. Exact copy: the content hash of the normalised text is looked up before any MinHash work.
 3. Near-duplicate: LSH candidates, filtered by the MinHash estimate, verified on the exact shingle
    sets with the majority overlap (verify.py) and the figures check.
 4. Cluster: the best verified match gives `duplicate_of`; the article joins that match's cluster
-   only if it also verifies against the cluster's canonical (first-seen article). A story is a star
-   around its canonical, so clusters never grow by chains of copies of copies drifting away, and
-   (threshold > 0.5) never take in two unrelated stories through a round-up that carries both.
+   only if it also verifies against the cluster's canonical (first-seen article), or is a light edit
+   of a member that does; otherwise it is still a near-duplicate of its match but starts a cluster of
+   its own. A story is a star around its canonical, so clusters never grow by chains of copies of
+   copies drifting away, and (threshold >= 0.5) never take in two unrelated stories through a
+   round-up that carries both.
 """
 
 from __future__ import annotations
@@ -146,7 +148,8 @@ class Deduplicator:
         if same is not None and same.cluster_id != own_cluster:
             return Decision("exact_duplicate", same.article_id, same.cluster_id, 1.0)
         joins: dict[str, bool] = {}  # cluster id -> does the article verify against its canonical?
-        for entry, score in self._verified_matches(new, own_cluster):
+        matches = self._verified_matches(new, own_cluster)
+        for entry, score in matches:
             cluster = entry.cluster_id
             if cluster not in joins:
                 canonical = self.index.canonical(cluster)
@@ -155,11 +158,32 @@ class Deduplicator:
                     or canonical.article_id == entry.article_id
                     or self._score(new, canonical) is not None
                 )
-            if not joins[cluster]:
-                self.stats["canonical_rejected"] += 1
-            else:
+            if joins[cluster] or (score >= self.rules.light_edit and self._holds_canonical(entry)):
                 return Decision("near_duplicate", entry.article_id, cluster, round(score, 4))
+            self.stats["canonical_rejected"] += 1
+        if matches:
+            # A copy of an earlier article that has drifted too far from that story's canonical: still a
+            # copy (the clean feed must not publish it twice), but the start of a cluster of its own.
+            entry, score = matches[0]
+            self.stats["own_cluster"] += 1
+            return Decision("near_duplicate", entry.article_id, prepared.article_id, round(score, 4))
         return Decision("unique", None, prepared.article_id, None)
+
+    def _holds_canonical(self, member: IndexEntry) -> bool:
+        """Whether a cluster member itself verifies against its canonical (it joined it directly).
+
+        A light edit of such a member joins the member's cluster even when the edit moved it just
+        under the threshold against the canonical: one light edit from a direct member is as far as a
+        cluster reaches, so a chain of edits still cannot drift into another story.
+        """
+        canonical = self.index.canonical(member.cluster_id)
+        if canonical is None or canonical.article_id == member.article_id:
+            return True
+        score = verify.exact_overlap(self._shingles_of(member), self._shingles_of(canonical))
+        conflict = verify.figures_conflict(
+            self._figures_of(member), self._figures_of(canonical), self.rules.changed_figures
+        )
+        return score > self.config.threshold and not conflict
 
     def _verified_matches(self, new: _Candidate, own_cluster: str | None) -> list[tuple[IndexEntry, float]]:
         """Verified earlier articles, best first (ties: first seen first)."""

@@ -28,6 +28,24 @@ import numpy.typing as npt
 _THOUSANDS = re.compile(r"(?<=\d)[ .,\u066b\u066c\u00a0\u202f](?=\d{3}(?!\d))")
 _DIGITS = re.compile(r"\d+")
 _LEADING_DIGITS = 2
+# Dates are written in two calendars and many formats by outlets that copy the same release ("25 10
+# 1436" for "26 شوال 1436 الموافق 11 اغسطس 2015"), so they are taken out before figures are compared.
+# Month names as they look after normalisation (ة→ه, ى→ي, أ/إ→ا, lower case).
+_MONTHS = (
+    "يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|"
+    "كانون الثاني|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين الاول|تشرين الثاني|كانون الاول|"
+    "محرم|صفر|ربيع الاول|ربيع الاخر|ربيع الثاني|جمادي الاولي|جمادي الاخره|جمادي الثانيه|رجب|شعبان|"
+    "رمضان|شوال|ذو القعده|ذي القعده|ذو الحجه|ذي الحجه|"
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_YEAR = r"(?:1[34]\d\d|19\d\d|20\d\d)(?:ه|م)?"  # 1436ه, 2015م: the calendar letter glued on
+_DATES = re.compile(
+    rf"\b\d{{1,2}} \d{{1,2}} {_YEAR}\b"  # 25 10 1436 (slashes are spaces after normalisation)
+    rf"|\b{_YEAR} \d{{1,2}} \d{{1,2}}\b"  # 2015 08 11
+    rf"|\b(?:\d{{1,2}} )?(?:{_MONTHS})(?: {_YEAR})?\b"  # 11 اغسطس 2015, 26 شوال, july 2015
+    rf"|\b{_YEAR}\b"  # a year on its own
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +60,12 @@ class DedupRules:
     estimate_margin: float = 0.15
     # Verify on the exact shingle sets (True) or decide on the MinHash estimate alone (False).
     exact: bool = True
-    # A pair is a template, not a copy, when at least this many figures changed and more figures
-    # changed than were kept (see `figures_conflict`).
-    changed_figures: int = 3
+    # A pair is a template, not a copy, when at least this many figures (dates left out) changed and
+    # more changed than were kept (see `figures_conflict`).
+    changed_figures: int = 2
+    # A copy sharing at least this much with a member of a story joins the story even if it falls just
+    # under the threshold against the story's canonical (a light edit of a copy; see dedup.py).
+    light_edit: float = 0.75
     # LSH banding: the probability of becoming a candidate at the lowest Jaccard that can still
     # reach the threshold must be at least this.
     lsh_floor_probability: float = 0.75
@@ -54,12 +75,12 @@ DEFAULT_RULES = DedupRules()
 
 
 def figures(normalized: str) -> frozenset[str]:
-    """The distinct numbers of a normalised text (ASCII digits), each cut to its two leading digits.
+    """The distinct numbers of a normalised text (ASCII digits), dates left out, cut to two leading digits.
 
     Outlets scale figures with words ("14 ألف" for 14000, "53.7 مليون" for 53,715,000) and round
     them; two leading significant digits survive both, while a template's new figures rarely keep them.
     """
-    numbers = _DIGITS.findall(_THOUSANDS.sub("", normalized))
+    numbers = _DIGITS.findall(_DATES.sub(" ", _THOUSANDS.sub("", normalized)))
     return frozenset((number.lstrip("0") or "0")[:_LEADING_DIGITS] for number in numbers)
 
 
@@ -68,9 +89,7 @@ def figures_conflict(a: frozenset[str], b: frozenset[str], changed_at_least: int
 
     A figure that changed shows as one number missing on each side, so min(|a - b|, |b - a|) counts
     changed figures; a truncated or extended copy only loses or adds numbers on one side. A correction
-    changes one or two figures and keeps the rest; a price report or a daily count changes most.
-    Dates written in another calendar or format also show as changes, which is why a few changed
-    figures are tolerated.
+    changes a figure and keeps the rest; a price report, a bond notice or a daily count changes most.
     """
     changed = min(len(a - b), len(b - a))
     return changed >= changed_at_least and changed > len(a & b)
