@@ -204,3 +204,17 @@ def test_light_edit_of_a_direct_member_joins_its_story(signer: Signer, dedup: De
     # 4/5 of "e" but only 2/5 of "a": a light edit of a direct member, so it stays in the story.
     edit = dedup.decide(prep(signer, "x", " ".join((p[7], *p[3:7])), hours=2), T0)
     assert (edit.status, edit.duplicate_of, edit.cluster_id) == ("near_duplicate", "e", "a")
+
+
+def test_two_changed_figures_make_a_short_notice_new_but_not_a_long_report(signer: Signer, dedup: Deduplicator) -> None:
+    notice = (
+        "أعلنت شركة النخيل للاستثمار طرح صكوك بقيمة {} مليون ريال لأجل خمس سنوات بعائد سنوي {} في المئة، "
+        "على أن يبدأ الاكتتاب مطلع الشهر المقبل ويستمر أسبوعا."
+    )
+    dedup.decide(prep(signer, "notice-1", notice.format(300, 5)), T0)
+    other = dedup.decide(prep(signer, "notice-2", notice.format(450, 7), hours=1), T0)
+    assert other.status == "unique"  # two of its figures changed: another issue, not a copy
+    report = BRIDGE + " The work will cost {} million dollars and employ {} people."
+    dedup.decide(prep(signer, "report-1", report.format(12, 300)), T0)
+    copy = dedup.decide(prep(signer, "report-2", BRIDGE_COPY + report[len(BRIDGE):].format(14, 250), hours=1), T0)
+    assert copy.status == "near_duplicate"  # outlets differ on two details of a long report

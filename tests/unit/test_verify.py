@@ -51,11 +51,13 @@ def test_lsh_params_catch_the_lowest_jaccard_that_can_reach_the_threshold() -> N
 def test_dates_are_left_out_of_figures() -> None:
     text = "الموافق 15 10 1436ه و 26 شوال 1436 ه الموافق 11 اغسطس 2015 م، 2015 08 11، 3 july 2015"
     assert verify.figures(text) == frozenset()
+    assert verify.figures("انتهي 16 07 ت م، الساعه 9 30 ص") == frozenset()  # clock times too
     assert verify.figures("قتل 27 شخصا في 3 قرى عام 2015") == frozenset({"27", "3"})
 
 
 def test_a_bond_notice_template_with_few_figures_conflicts() -> None:
     first = verify.figures("صكوك بقيمة 500 مليون ريال بعائد 5.4 في المئة")
     second = verify.figures("صكوك بقيمة 750 مليون ريال بعائد 1.6 في المئة والحد الادني 500 الف")
-    assert verify.figures_conflict(first, second, verify.DEFAULT_RULES.changed_figures)
-    assert not verify.figures_conflict(first, first | {"12"}, verify.DEFAULT_RULES.changed_figures)
+    assert verify.figures_conflict(first, second, verify.DEFAULT_RULES.changed_figures_short)
+    assert not verify.figures_conflict(first, first | {"12"}, verify.DEFAULT_RULES.changed_figures_short)
+    assert not verify.figures_conflict(first, second, verify.DEFAULT_RULES.changed_figures)  # in a long report

@@ -181,7 +181,7 @@ class Deduplicator:
             return True
         score = verify.exact_overlap(self._shingles_of(member), self._shingles_of(canonical))
         conflict = verify.figures_conflict(
-            self._figures_of(member), self._figures_of(canonical), self.rules.changed_figures
+            self._figures_of(member), self._figures_of(canonical), self._changed_figures(member.size, canonical.size)
         )
         return score > self.config.threshold and not conflict
 
@@ -223,11 +223,17 @@ class Deduplicator:
             score = verify.exact_overlap(new.shingles, self._shingles_of(entry))
         if score <= threshold:  # more than the threshold: "more than half" at 0.5
             return None
-        if verify.figures_conflict(new.figures, self._figures_of(entry), rules.changed_figures):
+        changed = self._changed_figures(new.prepared.size, entry.size)
+        if verify.figures_conflict(new.figures, self._figures_of(entry), changed):
             self.stats["figures_conflict"] += 1
             return None
         return score
 
+
+    def _changed_figures(self, size_a: int, size_b: int) -> int:
+        """How many changed figures make a template: fewer when one of the texts is a short notice."""
+        rules = self.rules
+        return rules.changed_figures_short if min(size_a, size_b) < rules.short_notice else rules.changed_figures
 
     def _shingles_of(self, entry: IndexEntry) -> npt.NDArray[np.uint32]:
         """The exact shingle set of an indexed text, recomputed from its stored text (recently used cached)."""

@@ -45,6 +45,7 @@ _DATES = re.compile(
     rf"|\b{_YEAR} \d{{1,2}} \d{{1,2}}\b"  # 2015 08 11
     rf"|\b(?:\d{{1,2}} )?(?:{_MONTHS})(?: {_YEAR})?\b"  # 11 اغسطس 2015, 26 شوال, july 2015
     rf"|\b{_YEAR}\b"  # a year on its own
+    r"|\b\d{1,2} \d{2} (?:ت م|ت غ|ص|م|am|pm|gmt)\b"  # a clock time: 16 07 ت م (an agency's filing time)
 )
 
 
@@ -60,9 +61,12 @@ class DedupRules:
     estimate_margin: float = 0.15
     # Verify on the exact shingle sets (True) or decide on the MinHash estimate alone (False).
     exact: bool = True
-    # A pair is a template, not a copy, when at least this many figures (dates left out) changed and
-    # more changed than were kept (see `figures_conflict`).
-    changed_figures: int = 2
+    # A pair is a template, not a copy, when at least this many figures (dates and times left out)
+    # changed and more changed than were kept (see `figures_conflict`); in a short notice (either text
+    # under `short_notice` distinct shingles, a few sentences) the figures are the news, so fewer do.
+    changed_figures: int = 3
+    changed_figures_short: int = 2
+    short_notice: int = 400
     # A copy sharing at least this much with a member of a story joins the story even if it falls just
     # under the threshold against the story's canonical (a light edit of a copy; see dedup.py).
     light_edit: float = 0.75
