@@ -171,13 +171,13 @@ def samples(
     rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"],
              decisions[j].similarity] for n, (i, j) in enumerate(picked)]
     header = ["n", "url_earlier", "url_later", "source_earlier", "source_later", "score"]
-    write_tsv(EVAL_DIR / "saudinewsnet-flagged-sample.tsv", header, rows,
+    write_tsv(EVAL_DIR / "snn-flagged-sample.tsv", header, rows,
               f"the 50 of the {len(flagged)} near_duplicate decisions across outlets with the smallest "
               f"blake2b('{salt}' + URL pair) (a stable random sample); score = overlap")
     unflagged = _most_similar_unflagged(raws, prepared, decisions)
     rows = [[n + 1, raws[i]["url"], raws[j]["url"], raws[i]["source"], raws[j]["source"], round(score, 4)]
             for n, (score, i, j) in enumerate(unflagged)]
-    write_tsv(EVAL_DIR / "saudinewsnet-unflagged-sample.tsv", header, rows,
+    write_tsv(EVAL_DIR / "snn-unflagged-sample.tsv", header, rows,
               "the 50 same-day cross-outlet pairs whose later article was published as unique, with the "
               "highest word Jaccard (distinct normalised words); score = word Jaccard")
     print("\n## 3. Samples checked by reading (verdicts in docs/eval/*-verdicts.tsv)")
@@ -250,8 +250,8 @@ def main() -> None:
     pair_outcomes(raws, prepared, decisions, truth, config.window_seconds)
     samples(raws, prepared, decisions, args.salt)
     if args.sweep:
-        labelled_sweep(raws, prepared, EVAL_DIR / "saudinewsnet-labelled-pairs.tsv")
-        smaller_shingles_sample(raws, prepared, EVAL_DIR / "saudinewsnet-4gram-extra-sample.tsv")
+        labelled_sweep(raws, prepared, EVAL_DIR / "snn-labelled-pairs.tsv")
+        smaller_shingles_sample(raws, prepared, EVAL_DIR / "snn-4gram-extra-sample.tsv")
     sys.stdout.flush()
 
 
