@@ -216,15 +216,47 @@ def _most_similar_unflagged(raws: list[dict[str, Any]], prepared: list[PreparedA
 
 
 def _count_verdicts(kind: str) -> None:
-    sample = {(r["url_earlier"], r["url_later"]) for r in read_tsv(EVAL_DIR / f"saudinewsnet-{kind}-sample.tsv")}
-    path = EVAL_DIR / f"saudinewsnet-{kind}-verdicts.tsv"
+    sample = {(r["url_earlier"], r["url_later"]) for r in read_tsv(EVAL_DIR / f"snn-{kind}-sample.tsv")}
+    path = EVAL_DIR / f"snn-{kind}-verdicts.tsv"
     if not path.exists():
         print(f"{kind}: no verdicts yet ({path.relative_to(REPO)})")
         return
     verdicts = {(r["url_earlier"], r["url_later"]): r["verdict"] for r in read_tsv(path)}
     counts = Counter(verdicts.get(pair, "missing") for pair in sample)
-    right = counts["same"] if kind == "flagged" else counts["different"] + counts["roundup"]
-    print(f"{kind}: {right}/{len(sample)} right; verdicts {dict(counts)}")
+    if kind == "unflagged":  # "is each a different story?" (a round-up is not flagged by design)
+        print(f"{kind}: {counts['different'] + counts['roundup']}/{len(sample)} right; verdicts {dict(counts)}")
+    else:  # "is each the same story?"
+        print(f"{kind}: {counts['same']}/{len(sample)} the same story; verdicts {dict(counts)}")
+
+
+def _missed_reasons(data: Path) -> None:
+    """Why the unflagged pairs read as the same story were not flagged: under the threshold, figures, LSH."""
+    path = EVAL_DIR / "snn-unflagged-verdicts.tsv"
+    if not path.exists():
+        return
+    same = [(r["url_earlier"], r["url_later"]) for r in read_tsv(path) if r["verdict"] == "same"]
+    wanted = {url for pair in same for url in pair}
+    config = DetectionConfig()
+    signer = Signer(config)
+    texts = {raw["url"]: prepare(parse_article(as_input(raw)), signer, config).normalized
+             for raw in saudinewsnet(data) if raw["url"] in wanted}
+    reasons: Counter[str] = Counter()
+    overlaps = []
+    for a, b in same:
+        sets = [signer.shingle_set(texts[url]) for url in (a, b)]
+        overlap = verify.exact_overlap(*sets)
+        small = min(s.size for s in sets)
+        rules = DEFAULT_RULES
+        changed = rules.changed_figures_short if small < rules.short_notice else rules.changed_figures
+        if overlap <= config.threshold:
+            reasons["overlap at or under the threshold"] += 1
+            overlaps.append(overlap)
+        elif verify.figures_conflict(verify.figures(texts[a]), verify.figures(texts[b]), changed):
+            reasons["figures rule"] += 1
+        else:
+            reasons["never an LSH candidate"] += 1
+    low = f" (overlap {min(overlaps):.2f}-{max(overlaps):.2f})" if overlaps else ""
+    print(f"unflagged pairs read as the same story, by cause: {dict(reasons)}{low}")
 
 
 def main() -> None:
@@ -233,16 +265,28 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_SHARED / "data")
     parser.add_argument("--salt", default="newsdedup", help="salt of the flagged sample's hash order")
     parser.add_argument("--sweep", action="store_true", help="also compare shingle sizes and thresholds")
-    parser.add_argument("--show", choices=["flagged", "unflagged"], help="print a sample's texts for reading")
+    parser.add_argument("--show", choices=["flagged", "unflagged", "4gram-extra"], help="print a sample to read")
+    parser.add_argument("--verdicts", action="store_true", help="only count the verdicts already written")
+    parser.add_argument("--labelled-only", action="store_true", help="only the sweep on the labelled pairs")
     args = parser.parse_args()
     info = machine()
+    if args.verdicts:
+        for kind in ("flagged", "unflagged", "4gram-extra"):
+            _count_verdicts(kind)
+        _missed_reasons(args.data)
+        return
     raws = saudinewsnet(args.data)
     if args.show:
         from sweep import show_sample
-        show_sample(raws, EVAL_DIR / f"saudinewsnet-{args.show}-sample.tsv")
+        show_sample(raws, EVAL_DIR / f"snn-{args.show}-sample.tsv")
         return
     print_machine(info)
     config = DetectionConfig()
+    if args.labelled_only:
+        signer = Signer(config)
+        prepared = [prepare(parse_article(as_input(raw)), signer, config) for raw in raws]
+        labelled_sweep(raws, prepared, EVAL_DIR / "snn-labelled-pairs.tsv")
+        return
     prepared, decisions = run_core(raws, config)
     signer = Signer(config)
     sets = [signer.shingle_set(p.normalized) for p in prepared]

@@ -4,7 +4,7 @@
 
 Pairs whose exact overlap passes the threshold within one window and whose figures changed in exactly
 `changed_figures_short` places (more changed than kept): the pairs that "2 changed figures" would
-turn down and "3" lets through. 12 of them go to docs/eval/saudinewsnet-two-figures-sample.tsv (URLs
+turn down and "3" lets through. 12 of them go to docs/eval/snn-two-figures-sample.tsv (URLs
 only); verdicts written by a reader in the matching -verdicts.tsv are counted.
 """
 
@@ -22,7 +22,7 @@ from newsdedup.core.pipeline import prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.core.verify import DEFAULT_RULES
 
-OUT = REPO / "docs" / "eval" / "saudinewsnet-two-figures-sample.tsv"
+OUT = REPO / "docs" / "eval" / "snn-two-figures-sample.tsv"
 
 
 def main() -> None:

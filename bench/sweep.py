@@ -37,9 +37,11 @@ def labelled_sweep(raws: list[dict[str, Any]], prepared: list[PreparedArticle], 
         scores = []
         for i, j, verdict in pairs:
             a, b = signer.shingle_set(prepared[i].normalized), signer.shingle_set(prepared[j].normalized)
+            small = min(prepared[i].size, prepared[j].size)
+            changed = (DEFAULT_RULES.changed_figures_short if small < DEFAULT_RULES.short_notice
+                       else DEFAULT_RULES.changed_figures)
             ok = min(a.size, b.size) >= DEFAULT_RULES.min_shingles and not verify.figures_conflict(
-                verify.figures(prepared[i].normalized), verify.figures(prepared[j].normalized),
-                DEFAULT_RULES.changed_figures)
+                verify.figures(prepared[i].normalized), verify.figures(prepared[j].normalized), changed)
             scores.append((verify.exact_overlap(a, b) if ok else 0.0, verdict == "same"))
         seed_score = verify.exact_overlap(*(signer.shingle_set(text) for text in seed))
         cells = []
@@ -49,6 +51,16 @@ def labelled_sweep(raws: list[dict[str, Any]], prepared: list[PreparedArticle], 
             fn = sum(1 for s, same in scores if s <= theta and same)
             cells.append(f"{tp / max(tp + fp, 1):.2f}  {tp / max(tp + fn, 1):.2f}  ")
         print(f"{size:>4}  {seed_score:.3f}   " + "  ".join(cells))
+    signer = Signer(DetectionConfig())
+    turned_down: Counter[str] = Counter()
+    for i, j, verdict in pairs:
+        small = min(prepared[i].size, prepared[j].size)
+        changed = (DEFAULT_RULES.changed_figures_short if small < DEFAULT_RULES.short_notice
+                   else DEFAULT_RULES.changed_figures)
+        a, b = verify.figures(prepared[i].normalized), verify.figures(prepared[j].normalized)
+        if verify.figures_conflict(a, b, changed):
+            turned_down[verdict] += 1
+    print(f"figures rule on these pairs (as Deduplicator applies it): turns down {dict(turned_down)}")
 
 
 def _seed_pair() -> tuple[str, str]:

@@ -66,7 +66,9 @@ def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
         "--threshold",
         type=parse_threshold,
         default=None,
-        help=f"near-duplicate threshold on the shingle overlap (default {DetectionConfig().threshold})",
+        metavar="X",
+        help="near-duplicate when two texts share more than X of the larger one's shingles "
+        f"(default {DetectionConfig().threshold}; docs/DETECTION.md)",
     )
     parser.add_argument(
         "--window",
