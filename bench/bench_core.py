@@ -9,18 +9,21 @@ than --chars are concatenated with the next ones, longer ones trimmed. Every pat
 * baseline: datasketch `MinHash.bulk` (default hashfunc sha1_hash32, scheme affine32, same num_perm
   and seed) over the character shingles (as UTF-8 bytes) of the *already normalised* text (its
   normalisation is not timed), then one MinHashLSH query + insert per article;
-* core: normalize_text + Signer.signature + the same LSH query + insert (LeanMinHash), timed from the
-  raw text;
+* core: normalize_text + Signer.signature + the same LSH query + insert, timed from the raw text, through
+  the index's BandedLSH (datasketch's MinHashLSH with band keys computed once per article);
 * full: core/pipeline.prepare + core/dedup.Deduplicator.decide, when those modules are importable.
 
+Each path runs --repeat times (default 3) on the same articles; the table gives the median and the range.
 Memory per indexed article is measured with tracemalloc in separate, untimed passes.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
+import statistics
 import sys
 import tarfile
 import time
@@ -111,11 +114,13 @@ def run_baseline(normalized: list[str], config: Any) -> float:
 
 def run_core(texts: list[str], signer: Any, stages: dict[str, float] | None = None) -> float:
     """Seconds for normalise + signature + LSH query and insert; per-stage totals into `stages`."""
-    from datasketch import MinHashLSH
-
+    from newsdedup.core.lsh import BandedLSH
     from newsdedup.core.normalize import normalize_text
+    from newsdedup.core.signatures import SCHEME
+    from newsdedup.core.verify import DEFAULT_RULES, lsh_params
 
-    lsh = MinHashLSH(threshold=signer.config.threshold, num_perm=signer.num_perm)
+    bands, rows = lsh_params(signer.config.threshold, signer.num_perm, DEFAULT_RULES.lsh_floor_probability)
+    lsh = BandedLSH(signer.num_perm, bands, rows, SCHEME)
     clock = time.perf_counter
     t_norm = t_sig = t_lsh = 0.0
     start = clock()
@@ -123,10 +128,11 @@ def run_core(texts: list[str], signer: Any, stages: dict[str, float] | None = No
         t0 = clock()
         normalized = normalize_text(text)
         t1 = clock()
-        lean = signer.to_lean_minhash(signer.signature(normalized))
+        signature = signer.signature(normalized)
         t2 = clock()
-        lsh.query(lean)
-        lsh.insert(str(i), lean)
+        keys = lsh.band_keys(signature)
+        lsh.query_keys(keys)
+        lsh.insert_keys(str(i), keys)
         t3 = clock()
         t_norm, t_sig, t_lsh = t_norm + t1 - t0, t_sig + t2 - t1, t_lsh + t3 - t2
     elapsed = clock() - start
@@ -135,36 +141,44 @@ def run_core(texts: list[str], signer: Any, stages: dict[str, float] | None = No
     return elapsed
 
 
-FullPath = Callable[[list[tuple[str, str]], Any, Any, dict[str, float]], float]
+def run_full(
+    articles: list[tuple[str, str]], signer: Any, config: Any, stages: dict[str, float], gc_policy: bool = True
+) -> float:
+    """Seconds for prepare + decide over the articles, under the collector policy of scan and the worker.
 
+    `gc_policy=False` runs it under CPython's default collector settings instead (newsdedup/gcpolicy.py).
+    """
+    from newsdedup.core.article import parse_article
+    from newsdedup.core.dedup import Deduplicator
+    from newsdedup.core.pipeline import prepare
+    from newsdedup.gcpolicy import CollectorPolicy
 
-def full_path() -> FullPath | None:
-    """prepare + decide over the articles, or None while core/pipeline.py and core/dedup.py are absent."""
+    parsed = [parse_article({"id": f"a{i}", "source": "bench", "body": text, "language": lang})
+              for i, (lang, text) in enumerate(articles)]
+    dedup, base = Deduplicator(config, signer=signer), datetime(2015, 7, 21, tzinfo=UTC)
+    defaults = gc.get_threshold()
+    collector = CollectorPolicy()
+    if gc_policy:
+        collector.start()
+    clock = time.perf_counter
+    t_prepare = t_decide = 0.0
     try:
-        from newsdedup.core.article import parse_article
-        from newsdedup.core.dedup import Deduplicator
-        from newsdedup.core.pipeline import prepare
-    except ImportError:
-        return None
-
-    def run(articles: list[tuple[str, str]], signer: Any, config: Any, stages: dict[str, float]) -> float:
-        parsed = [parse_article({"id": f"a{i}", "source": "bench", "body": text, "language": lang})
-                  for i, (lang, text) in enumerate(articles)]
-        dedup, base = Deduplicator(config, signer=signer), datetime(2015, 7, 21, tzinfo=UTC)
-        clock = time.perf_counter
-        t_prepare = t_decide = 0.0
         start = clock()
         for i, article in enumerate(parsed):
             t0 = clock()
             prepared = prepare(article, signer, config)
             t1 = clock()
             dedup.decide(prepared, base + timedelta(seconds=i))
-            t_prepare, t_decide = t_prepare + t1 - t0, t_decide + clock() - t1
+            t2 = clock()
+            if gc_policy:
+                collector.tick()
+            t_prepare, t_decide = t_prepare + t1 - t0, t_decide + t2 - t1
         elapsed = clock() - start
-        stages.update(prepare=t_prepare, decide=t_decide)
-        return elapsed
-
-    return run
+    finally:
+        gc.unfreeze()  # the next path starts from the same collector state
+        gc.set_threshold(*defaults)
+    stages.update(prepare=t_prepare, decide=t_decide)
+    return elapsed
 
 
 def memory_per_article(index: Callable[[], object], count: int) -> float:
@@ -207,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=6000, help="number of articles (default 6000)")
     parser.add_argument("--chars", type=int, default=3000, help="characters per article (default 3000)")
     parser.add_argument("--english-share", type=float, default=0.25, help="share of BBC articles (0.25)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each path, interleaved (default 3)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--cpu", type=int, help="pin the process to this CPU (default: not pinned; every "
                         "path is single-threaded, so it runs on one core at a time either way)")
@@ -233,16 +248,30 @@ def main(argv: list[str] | None = None) -> int:
                                "config": {"num_perm": config.num_perm, "seed": config.seed,
                                           "shingle_size": config.shingle_size, "threshold": config.threshold},
                                "signer_setup_s": signer_setup}
-    rows: list[tuple[str, float]] = [("baseline: datasketch MinHash.bulk + LSH", run_baseline(normalized, config))]
-    stages: dict[str, float] = {}
-    rows.append(("newsdedup core: normalise + Signer + LSH", run_core(texts, signer, stages)))
-    full = full_path()
-    full_stages: dict[str, dict[str, float]] = {}
-    if full is not None:
-        for label, cfg in (("full", config), ("full, repetition off", replace(config, repetition=False))):
-            full_stages[label] = {}
-            name = f"newsdedup {label}: prepare + decide"
-            rows.append((name, full(articles, signer, cfg, full_stages[label])))
+    paths: list[tuple[str, Callable[[dict[str, float]], float]]] = [
+        ("baseline: datasketch MinHash.bulk + LSH", lambda _: run_baseline(normalized, config)),
+        ("newsdedup core: normalise + Signer + LSH", lambda st: run_core(texts, signer, st)),
+        ("newsdedup full: prepare + decide", lambda st: run_full(articles, signer, config, st)),
+        ("newsdedup full, repetition off: prepare + decide",
+         lambda st: run_full(articles, signer, replace(config, repetition=False), st)),
+        ("newsdedup full, default GC: prepare + decide",
+         lambda st: run_full(articles, signer, config, st, gc_policy=False)),
+    ]
+    # Rounds interleave the paths, so a burst of load on a shared machine hits all of them alike.
+    seconds: dict[str, list[float]] = {name: [] for name, _ in paths}
+    path_stages: dict[str, list[dict[str, float]]] = {name: [] for name, _ in paths}
+    for _ in range(args.repeat):
+        for name, run in paths:
+            stage_times: dict[str, float] = {}
+            seconds[name].append(run(stage_times))
+            path_stages[name].append(stage_times)
+
+    def median_stages(name: str) -> dict[str, float]:
+        runs = path_stages[name]
+        return {key: statistics.median(r[key] for r in runs) for key in runs[0]} if runs and runs[0] else {}
+
+    stages = median_stages(paths[1][0])
+    full_stages = {name.removeprefix("newsdedup ").split(":")[0]: median_stages(name) for name, _ in paths[2:]}
     results["stages_us_per_article"] = {k: v / n * 1e6 for k, v in stages.items()}
     results["full_stages_us_per_article"] = {
         label: {k: v / n * 1e6 for k, v in values.items()} for label, values in full_stages.items()
@@ -265,36 +294,44 @@ def main(argv: list[str] | None = None) -> int:
         return lsh
 
     memory = {"baseline": memory_per_article(index_baseline, n), "core": memory_per_article(index_core, n)}
-    if full is not None:
-        from newsdedup.core.article import parse_article
-        from newsdedup.core.dedup import Deduplicator
-        from newsdedup.core.pipeline import prepare
+    from newsdedup.core.article import parse_article
+    from newsdedup.core.dedup import Deduplicator
+    from newsdedup.core.pipeline import prepare
 
-        def index_full() -> object:
-            dedup, base = Deduplicator(config, signer=signer), datetime(2015, 7, 21, tzinfo=UTC)
-            for i, (lang, text) in enumerate(articles):
-                article = parse_article({"id": f"a{i}", "source": "bench", "body": text, "language": lang})
-                dedup.decide(prepare(article, signer, config), base + timedelta(seconds=i))
-            return dedup
+    def index_full() -> object:
+        dedup, base = Deduplicator(config, signer=signer), datetime(2015, 7, 21, tzinfo=UTC)
+        for i, (lang, text) in enumerate(articles):
+            article = parse_article({"id": f"a{i}", "source": "bench", "body": text, "language": lang})
+            dedup.decide(prepare(article, signer, config), base + timedelta(seconds=i))
+        # The verification cache (shingle sets of the last 4,096 texts checked, ~50 MB at most) is a
+        # fixed cost, not a cost per indexed article.
+        dedup._recent.clear()
+        return dedup
 
-        memory["full"] = memory_per_article(index_full, n)
+    memory["full"] = memory_per_article(index_full, n)
 
-    base_rate = n / rows[0][1]
-    results["rows"] = [{"path": name, "seconds": s, "articles_per_s": n / s, "vs_baseline": n / s / base_rate}
-                       for name, s in rows]
+    base_rate = n / statistics.median(seconds[paths[0][0]])
+    results["repeats"] = args.repeat
+    results["rows"] = [
+        {"path": name, "seconds": statistics.median(times), "articles_per_s": n / statistics.median(times),
+         "articles_per_s_range": [n / max(times), n / min(times)], "seconds_all": times,
+         "vs_baseline": n / statistics.median(times) / base_rate}
+        for name, times in seconds.items()
+    ]
     results["memory_bytes_per_indexed_article"] = memory
     print(f"{n} articles of {args.chars} characters ({results['english_articles']} English, the rest Arabic; "
           f"mean {results['mean_utf8_bytes']:.0f} UTF-8 bytes), num_perm={config.num_perm}, seed={config.seed}, "
-          f"{config.shingle_size}-character shingles, LSH threshold {config.threshold}")
-    print(f"{'path':50s} {'seconds':>8s} {'articles/s':>11s} {'x baseline':>11s}")
+          f"{config.shingle_size}-character shingles, LSH threshold {config.threshold}; "
+          f"median and range of {args.repeat} runs")
+    print(f"{'path':50s} {'seconds':>8s} {'articles/s':>11s} {'range':>15s} {'x baseline':>11s}")
     for row in results["rows"]:
-        print(f"{row['path']:50s} {row['seconds']:8.2f} {row['articles_per_s']:11,.0f} {row['vs_baseline']:11.1f}")
+        low, high = row["articles_per_s_range"]
+        print(f"{row['path']:50s} {row['seconds']:8.2f} {row['articles_per_s']:11,.0f} "
+              f"{f'{low:,.0f}–{high:,.0f}':>15s} {row['vs_baseline']:11.1f}")
     stage_text = ", ".join(f"{k} {v:.0f}" for k, v in results["stages_us_per_article"].items())
     print(f"core stages, µs per article: {stage_text}")
     for label, values in results["full_stages_us_per_article"].items():
         print(f"{label} stages, µs per article: " + ", ".join(f"{k} {v:.0f}" for k, v in values.items()))
-    if full is None:
-        print("full path skipped: newsdedup.core.pipeline / newsdedup.core.dedup not importable yet")
     print("memory per indexed article (tracemalloc): "
           + ", ".join(f"{k} {v / 1024:.1f} KiB" for k, v in memory.items()))
     print(f"Signer setup (kernels compiled or loaded from cache): {signer_setup:.2f} s")

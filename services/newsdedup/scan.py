@@ -25,6 +25,7 @@ from newsdedup.core.events import build_events
 from newsdedup.core.pipeline import build_record, prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.errors import ConfigError, InvalidArticle
+from newsdedup.gcpolicy import CollectorPolicy
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -79,13 +80,19 @@ def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_scan(args: argparse.Namespace) -> int:
-    """Run the scan described by parsed `add_scan_arguments` options; return the exit status."""
+def config_from_args(args: argparse.Namespace) -> DetectionConfig:
+    """The default DetectionConfig with the --threshold and --window options applied."""
     config = DetectionConfig()
     if args.threshold is not None:
         config = replace(config, threshold=args.threshold)
     if args.window is not None:
         config = replace(config, window_seconds=args.window)
+    return config
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    """Run the scan described by parsed `add_scan_arguments` options; return the exit status."""
+    config = config_from_args(args)
     with ExitStack() as stack:
         try:
             source = sys.stdin.buffer if args.input == "-" else stack.enter_context(open(args.input, "rb"))
@@ -104,9 +111,11 @@ def scan_stream(
     """Decide every article of `source` in order; write records and events; return the invalid-line count."""
     signer = Signer(config)
     deduplicator = Deduplicator(config, signer)
+    collector = CollectorPolicy()
+    collector.start()
     started = datetime.now(UTC)  # the arrival time of articles without published_at
     invalid = 0
-    for number, obj, problem in _read_lines(source):
+    for number, obj, problem in read_lines(source):
         try:
             if problem is not None:
                 raise InvalidArticle("decode", problem)
@@ -118,6 +127,7 @@ def scan_stream(
         prepared = prepare(article, signer, config)
         decision = deduplicator.decide(prepared, started)
         sink.write(orjson.dumps(build_record(prepared, decision)) + b"\n")
+        collector.tick()
         if events is not None:
             for event in build_events(prepared, decision, datetime.now(UTC)):
                 events.write(orjson.dumps(event) + b"\n")
@@ -125,7 +135,7 @@ def scan_stream(
     return invalid
 
 
-def _read_lines(source: BinaryIO) -> Iterator[tuple[int, object, str | None]]:
+def read_lines(source: BinaryIO) -> Iterator[tuple[int, object, str | None]]:
     """(line number, decoded JSON, problem) for every non-blank line."""
     for number, raw in enumerate(source, start=1):
         line = raw.strip()

@@ -121,3 +121,39 @@ def test_process_prepares_and_decides(signer: Signer) -> None:
     process(parse_article(ARTICLE), signer, dedup, now)
     _, decision = process(parse_article(dict(ARTICLE, id="p-9", body=PARK_COPY)), signer, dedup, now)
     assert (decision.status, decision.cluster_id) == ("near_duplicate", "p-1")
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        ("Rates held", "The central bank held its rate.\nInflation slowed."),
+        (None, "The central bank held its rate."),
+        ("", "  body only  "),
+        ("Title only", ""),
+        ("   ", "blank title"),
+        ("<b>Bold", "title</b> markup reaching into the body"),
+        ("Tom &amp; Jerry", "ampersand in the title"),
+        ("أعلنت الوزارة", "أعلنت وزارة الصحة اليوم عن حملة جديدة."),
+    ],
+)
+def test_compared_text_reuses_the_normalised_body_exactly(title: str | None, body: str) -> None:
+    from newsdedup.core.normalize import normalize_text
+    from newsdedup.core.pipeline import compared_text, normalized_compared_text
+
+    expected = normalize_text(compared_text(title, body))
+    assert normalized_compared_text(title, body, normalize_text(body)) == expected
+    assert normalized_compared_text(title, body, None) == expected
+
+
+def test_prepare_reuses_the_repetition_analysis_normal_form(signer: Signer) -> None:
+    from newsdedup.core.normalize import normalize_text
+    from newsdedup.core.pipeline import compared_text
+
+    article = parse_article({"id": "p1", "source": "s", "title": PARK.split(".")[0], "body": PARK})
+    prepared = prepare(article, signer, DetectionConfig())
+    assert prepared.normalized == normalize_text(compared_text(article.title, prepared.body))
+    assert prepared.shingles is not None
+    assert np.array_equal(prepared.shingles, signer.shingle_set(prepared.normalized))
+    assert prepared.size == prepared.shingles.size
+    # The shingle set stays in the process: the bytes between worker stages do not carry it.
+    assert PreparedArticle.from_bytes(prepared.to_bytes()).shingles is None

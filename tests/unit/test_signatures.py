@@ -227,3 +227,10 @@ def test_numba_cache_dir_is_used(tmp_path: Path) -> None:
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=280)
     assert list(tmp_path.rglob("*.nbi")), "the kernels were not cached in NUMBA_CACHE_DIR"
+
+
+@pytest.mark.parametrize("text", ["", "abc", "breaking news from the capital", ARABIC])
+def test_signature_and_set_equal_the_separate_calls(signer: Signer, text: str) -> None:
+    sig, shingles = signer.signature_and_set(text)
+    assert np.array_equal(sig, signer.signature(text))
+    assert np.array_equal(shingles, signer.shingle_set(text))

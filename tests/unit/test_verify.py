@@ -61,3 +61,20 @@ def test_a_bond_notice_template_with_few_figures_conflicts() -> None:
     assert verify.figures_conflict(first, second, verify.DEFAULT_RULES.changed_figures_short)
     assert not verify.figures_conflict(first, first | {"12"}, verify.DEFAULT_RULES.changed_figures_short)
     assert not verify.figures_conflict(first, second, verify.DEFAULT_RULES.changed_figures)  # in a long report
+
+
+def test_month_alternation_matches_each_name_whole_and_nothing_shorter() -> None:
+    import re
+
+    words = verify._MONTH_WORDS
+    pattern = re.compile(rf"(?:{verify._alternation(words)})\b")
+    for word in words:
+        assert pattern.fullmatch(word), word
+    for prefix in ("ju", "se", "ربيع", "كانون", "جمادي ال"):
+        assert not pattern.fullmatch(prefix), prefix
+    assert pattern.match("sept 2015").group() == "sept"  # the longer name, though "sep" is listed first
+
+
+def test_dates_are_taken_out_of_the_figures() -> None:
+    text = "في 26 شوال 1436 الموافق 11 اغسطس 2015 بلغ العدد 439,491 و 12 september 2015 at 16 07 pm 53"
+    assert verify.figures(text) == frozenset({"43", "53"})

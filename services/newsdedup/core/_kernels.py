@@ -178,6 +178,18 @@ def signature(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarr
 
 
 @_jit
+def signature_and_set(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The signature and the sorted distinct shingle hashes of one text, hashing it once.
+
+    The minimum over the distinct hashes is the minimum over all of them, and there are fewer.
+    """
+    unique = unique_shingle_hashes(cps, n)
+    out = np.empty(a.shape[0], dtype=np.uint32)
+    _min_affine(unique, a, b, out)
+    return out, unique
+
+
+@_jit
 def segment_signatures(cps: np.ndarray, offsets: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """One signature per segment cps[offsets[i]:offsets[i + 1]]; shingles stay inside their segment."""
     keys = _block_keys(cps)

@@ -19,6 +19,7 @@ The single writer of the window index. In arrival order, for each article:
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -69,11 +70,11 @@ class Outcome:
     removed: tuple[IndexEntry, ...]  # delete by article id (expired, evicted anchors, replaced)
 
 
-class _Candidate:
-    """The new article's side of a comparison, with its exact shingle set computed at most once."""
+class _Text:
+    """One side of a comparison: its exact shingle set and figures, each computed at most once."""
 
-    def __init__(self, prepared: PreparedArticle, signer: Signer) -> None:
-        self.prepared = prepared
+    def __init__(self, text: Callable[[], str], signer: Signer) -> None:
+        self._text = text
         self._signer = signer
         self._shingles: npt.NDArray[np.uint32] | None = None
         self._figures: frozenset[str] | None = None
@@ -81,14 +82,24 @@ class _Candidate:
     @property
     def shingles(self) -> npt.NDArray[np.uint32]:
         if self._shingles is None:
-            self._shingles = self._signer.shingle_set(self.prepared.normalized)
+            self._shingles = self._signer.shingle_set(self._text())
         return self._shingles
 
     @property
     def figures(self) -> frozenset[str]:
+        # Only pairs that pass the overlap check get here, so most texts never pay for it.
         if self._figures is None:
-            self._figures = verify.figures(self.prepared.normalized)
+            self._figures = verify.figures(self._text())
         return self._figures
+
+
+class _Candidate(_Text):
+    """The new article's side of every comparison."""
+
+    def __init__(self, prepared: PreparedArticle, signer: Signer) -> None:
+        super().__init__(lambda: prepared.normalized, signer)
+        self.prepared = prepared
+        self._shingles = prepared.shingles
 
 
 class Deduplicator:
@@ -102,7 +113,10 @@ class Deduplicator:
         self.signer = signer if signer is not None else Signer(config)
         bands, rows = verify.lsh_params(config.threshold, config.num_perm, rules.lsh_floor_probability)
         self.index = WindowedIndex(config, bands, rows)
-        self._recent: OrderedDict[tuple[str, str], tuple[npt.NDArray[np.uint32], frozenset[str]]] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, str], _Text] = OrderedDict()
+        # _confirm's first test, applied to all candidates at once (without exact verification every
+        # estimate goes on to the threshold test).
+        self._estimate_floor = config.threshold - rules.estimate_margin if rules.exact else float("-inf")
         # Why candidates were turned down, for metrics and the evaluation.
         self.stats: Counter[str] = Counter()
 
@@ -198,9 +212,12 @@ class Deduplicator:
         jaccard = np.count_nonzero(signatures == prepared.signature, axis=1) / prepared.signature.size
         sizes = np.array([e.size for e in entries], dtype=np.float64)
         estimates = jaccard * (sizes + prepared.size) / (1.0 + jaccard) / np.maximum(sizes, prepared.size)
+        # Most candidates are chance band collisions, turned down here in one vectorised step.
+        plausible = (sizes >= rules.min_shingles) & (estimates >= self._estimate_floor)
         found = []
-        for entry, estimate in zip(entries, estimates.tolist(), strict=True):
-            if entry.size >= rules.min_shingles and (score := self._confirm(new, entry, estimate)) is not None:
+        for index in np.flatnonzero(plausible).tolist():
+            entry = entries[index]
+            if (score := self._confirm(new, entry, float(estimates[index]))) is not None:
                 found.append((entry, score))
         found.sort(key=lambda pair: (-pair[1], pair[0].seq))
         return found
@@ -237,19 +254,18 @@ class Deduplicator:
 
     def _shingles_of(self, entry: IndexEntry) -> npt.NDArray[np.uint32]:
         """The exact shingle set of an indexed text, recomputed from its stored text (recently used cached)."""
-        return self._cached(entry)[0]
+        return self._cached(entry).shingles
 
     def _figures_of(self, entry: IndexEntry) -> frozenset[str]:
-        return self._cached(entry)[1]
+        return self._cached(entry).figures
 
-    def _cached(self, entry: IndexEntry) -> tuple[npt.NDArray[np.uint32], frozenset[str]]:
+    def _cached(self, entry: IndexEntry) -> _Text:
         # A story's canonical and its first copies are verified against again and again while the
         # story is being republished; the texts themselves stay compressed in the index.
         key = (entry.article_id, entry.content_hash)
         found = self._recent.get(key)
         if found is None:
-            text = entry.normalized()
-            found = (self.signer.shingle_set(text), verify.figures(text))
+            found = _Text(entry.normalized, self.signer)
             self._recent[key] = found
             if len(self._recent) > _RECENT_TEXTS:
                 self._recent.popitem(last=False)

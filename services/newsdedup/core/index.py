@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import base64
 import heapq
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHashLSH
 
 from newsdedup.core.config import DetectionConfig
-
-SCHEME = "affine32"
+from newsdedup.core.lsh import BandedLSH
+from newsdedup.core.packing import CODEC, pack_text, unpack_text
+from newsdedup.core.signatures import SCHEME
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +38,7 @@ class IndexEntry:
     signature: npt.NDArray[np.uint32]
     size: int  # distinct shingles of the compared text (turns a Jaccard estimate into an overlap)
     content_hash: str
-    text: bytes  # the normalised compared text, zlib-compressed: candidates are verified exactly on it
+    text: bytes  # the normalised compared text, packed (core/packing.py): candidates are verified on it
     status: str
     duplicate_of: str | None
     cluster_id: str
@@ -53,7 +52,7 @@ class IndexEntry:
 
     def normalized(self) -> str:
         """The normalised text the entry was indexed with."""
-        return zlib.decompress(self.text).decode("utf-8")
+        return unpack_text(self.text)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (orjson) of the entry; signature (little-endian uint32) and text as base64."""
@@ -65,6 +64,7 @@ class IndexEntry:
             "size": self.size,
             "content_hash": self.content_hash,
             "text": base64.b64encode(self.text).decode("ascii"),
+            "codec": CODEC,
             "status": self.status,
             "duplicate_of": self.duplicate_of,
             "cluster_id": self.cluster_id,
@@ -83,13 +83,18 @@ class IndexEntry:
             signature=np.frombuffer(raw, dtype="<u4").astype(np.uint32),
             size=int(obj["size"]),
             content_hash=obj["content_hash"],
-            text=base64.b64decode(obj["text"]),
+            text=_repacked(base64.b64decode(obj["text"]), obj.get("codec", "zlib")),
             status=obj["status"],
             duplicate_of=obj["duplicate_of"],
             cluster_id=obj["cluster_id"],
             similarity=obj["similarity"],
             seq=int(obj["seq"]),
         )
+
+
+def _repacked(text: bytes, codec: str) -> bytes:
+    """Stored text in the current codec (entries saved before LZ4 carry zlib and no codec field)."""
+    return text if codec == CODEC else pack_text(unpack_text(text, codec))
 
 
 class WindowedIndex:
@@ -104,7 +109,7 @@ class WindowedIndex:
         self.config = config
         self.bands, self.rows = bands, rows
         self.window = config.window_seconds
-        self._lsh = MinHashLSH(num_perm=config.num_perm, params=(bands, rows))
+        self._lsh = BandedLSH(config.num_perm, bands, rows, SCHEME)
         self._live: dict[str, IndexEntry] = {}
         self._anchors: dict[str, IndexEntry] = {}  # cluster id -> expired canonical with live members
         self._members: dict[str, int] = {}  # cluster id -> live entries in it
@@ -114,7 +119,7 @@ class WindowedIndex:
         self._seq = 0
         self.newest = float("-inf")
         self._last_signature: npt.NDArray[np.uint32] | None = None
-        self._last_lean = LeanMinHash(seed=config.seed, hashvalues=np.zeros(1, np.uint32), scheme=SCHEME)
+        self._last_keys: list[bytes] = []
 
     def __len__(self) -> int:
         return len(self._live)
@@ -150,8 +155,7 @@ class WindowedIndex:
 
     def query(self, signature: npt.NDArray[np.uint32]) -> list[IndexEntry]:
         """Live entries sharing at least one LSH band with `signature` (candidates, not verified)."""
-        keys = self._lsh.query(self._lean(signature))
-        return [self._live[key] for key in keys]
+        return [self._live[key] for key in self._lsh.query_keys(self._band_keys(signature))]
 
     def insert(self, entry: IndexEntry) -> list[IndexEntry]:
         """Add an entry (its id must not be live), advance the window; return the entries that left it.
@@ -230,7 +234,7 @@ class WindowedIndex:
         self.advance(latest if newest is None else max(newest, latest))
 
     def _add(self, entry: IndexEntry) -> None:
-        self._lsh.insert(entry.article_id, self._lean(entry.signature), check_duplication=False)
+        self._lsh.insert_keys(entry.article_id, self._band_keys(entry.signature))
         self._live[entry.article_id] = entry
         self._by_hash.setdefault(entry.content_hash, {})[entry.article_id] = None
         self._members[entry.cluster_id] = self._members.get(entry.cluster_id, 0) + 1
@@ -246,18 +250,11 @@ class WindowedIndex:
             if anchor is not None:  # the last member went: the story is over
                 self._evicted.append(anchor)
 
-    def _lean(self, signature: npt.NDArray[np.uint32]) -> LeanMinHash:
-        """The LeanMinHash of a signature, for MinHashLSH.
-
-        Built by filling its three slots directly: the public constructor copies and re-validates the
-        array (about 25 µs, twice per article), and signatures are already uint32 values of the
-        affine32 scheme with this seed. tests/unit/test_index.py checks it equals the constructor's.
-        """
-        if signature is self._last_signature:  # query then insert of the same article
-            return self._last_lean
+    def _band_keys(self, signature: npt.NDArray[np.uint32]) -> list[bytes]:
+        """The LSH band keys of a signature, computed once for an article's query and its insert."""
+        if signature is self._last_signature:
+            return self._last_keys
         if signature.dtype != np.uint32 or signature.shape != (self.config.num_perm,):
             raise ValueError(f"expected {self.config.num_perm} uint32 values, got {signature.dtype} {signature.shape}")
-        lean = LeanMinHash.__new__(LeanMinHash)
-        lean.seed, lean.scheme, lean.hashvalues = self.config.seed, SCHEME, signature
-        self._last_signature, self._last_lean = signature, lean
-        return lean
+        self._last_signature, self._last_keys = signature, self._lsh.band_keys(signature)
+        return self._last_keys

@@ -9,9 +9,8 @@ scan` and the worker's clean topic share.
 from __future__ import annotations
 
 import base64
-import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,12 +22,13 @@ from newsdedup.core.article import Article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.normalize import detect_language, normalize_text
+from newsdedup.core.packing import pack_text, unpack_text
 from newsdedup.core.repetition import RepetitionReport, analyse
 from newsdedup.core.signatures import Signer, content_hash
 
 Analyser = Callable[[str, Signer, DetectionConfig], RepetitionReport]
 
-_FORMAT = 1  # version of the to_bytes layout
+_FORMAT = 2  # version of the to_bytes layout (2: text packed with LZ4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +44,13 @@ class PreparedArticle:
     repetition: Mapping[str, Any]  # the record's `repetition` object
     language: str
     normalized: str  # the compared text: normalised title and cleaned body
-    packed_text: bytes  # `normalized`, zlib-compressed, as the index keeps it
+    packed_text: bytes  # `normalized`, packed as the index keeps it (core/packing.py)
     content_hash: str
     size: int  # distinct shingles of `normalized`
     signature: npt.NDArray[np.uint32]
+    # The sorted distinct shingle hashes, when prepare made them in this process (not serialised: the
+    # index stage recomputes them only for an article that has candidates to verify).
+    shingles: npt.NDArray[np.uint32] | None = field(default=None, compare=False, repr=False)
 
     def event_time(self, arrived_at: datetime) -> float:
         """The time the window measures (seconds): `published_at`, else the arrival time."""
@@ -89,7 +92,7 @@ class PreparedArticle:
             body=obj["body"],
             repetition=obj["repetition"],
             language=obj["language"],
-            normalized=zlib.decompress(packed).decode("utf-8"),
+            normalized=unpack_text(packed),
             packed_text=packed,
             content_hash=obj["content_hash"],
             size=int(obj["size"]),
@@ -102,6 +105,19 @@ def compared_text(title: str | None, body: str) -> str:
     return f"{title}\n{body}" if title else body
 
 
+def normalized_compared_text(title: str | None, body: str, normalized_body: str | None = None) -> str:
+    """normalize_text(compared_text(title, body)), reusing the body's normal form when one is at hand.
+
+    The fold turns the line feed between title and body into one space and trims both ends, so the
+    two parts can be normalised apart, unless markup in the title could reach across the line feed.
+    tests/unit/test_pipeline.py checks the equality on the corpora.
+    """
+    if normalized_body is None or (title and ("<" in title or "&" in title)):
+        return normalize_text(compared_text(title, body))
+    head = normalize_text(title) if title else ""
+    return f"{head} {normalized_body}" if head and normalized_body else head or normalized_body
+
+
 def prepare(
     article: Article, signer: Signer, config: DetectionConfig, repetition: Analyser | None = None
 ) -> PreparedArticle:
@@ -110,13 +126,16 @@ def prepare(
     `repetition` replaces the repetition analysis (core.repetition.analyse by default); it runs only
     when config.repetition is on, and cross-article detection then compares the cleaned body.
     """
+    normalized_body = None
     if config.repetition:
         report = (repetition or analyse)(article.body, signer, config)
         body, repetition_json = report.cleaned_body, report.to_json()
+        normalized_body = report.normalized_body
     else:
         body, repetition_json = article.body, {"detected": False, "removed_chars": 0, "spans": []}
     language = article.language or detect_language(body)
-    normalized = normalize_text(compared_text(article.title, body), language)
+    normalized = normalized_compared_text(article.title, body, normalized_body)
+    signature, shingles = signer.signature_and_set(normalized)
     return PreparedArticle(
         article_id=article.id,
         source=article.source,
@@ -127,10 +146,11 @@ def prepare(
         repetition=repetition_json,
         language=language,
         normalized=normalized,
-        packed_text=zlib.compress(normalized.encode("utf-8"), 1),
+        packed_text=pack_text(normalized),
         content_hash=content_hash(normalized),
-        size=int(signer.shingle_set(normalized).size),
-        signature=signer.signature(normalized),
+        size=int(shingles.size),
+        signature=signature,
+        shingles=shingles,
     )
 
 

@@ -103,10 +103,16 @@ class Signer:
         self.signature("warm up")
         self.segment_signatures(["warm", "up"])
         self.shingle_set("warm up")
+        self.signature_and_set("warm up")
 
     def signature(self, normalized: str) -> Signature:
         """The MinHash signature of one normalised text: uint32 array of shape (num_perm,)."""
         return _kernels.signature(_code_points(normalized), self.shingle_size, self._a, self._b)
+
+    def signature_and_set(self, normalized: str) -> tuple[Signature, npt.NDArray[np.uint32]]:
+        """`signature` and `shingle_set` of one text together, cheaper than the two calls."""
+        sig, unique = _kernels.signature_and_set(_code_points(normalized), self.shingle_size, self._a, self._b)
+        return sig, unique
 
     def segment_signatures(self, normalized_segments: Sequence[str]) -> npt.NDArray[np.uint32]:
         """Signatures of many normalised segments in one kernel call: uint32 array (n, num_perm).

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from newsdedup.core import _kernels
+
 # Digit groups split by a separator and followed by exactly three digits are one number written with
 # thousands separators ("439,491", "120 253", "7.038.700.000"); other separators split numbers
 # ("8.30" is 8 and 30 on both sides of a copy alike, which is all the comparison needs).
-_THOUSANDS = re.compile(r"(?<=\d)[ .,\u066b\u066c\u00a0\u202f](?=\d{3}(?!\d))")
+_THOUSANDS = re.compile(r"(\d)[ .,\u066b\u066c\u00a0\u202f](?=\d{3}(?!\d))")  # keep group 1: the digit
 _DIGITS = re.compile(r"\d+")
 _LEADING_DIGITS = 2
 # Dates are written in two calendars and many formats by outlets that copy the same release ("25 10
@@ -40,12 +42,46 @@ _MONTHS = (
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _YEAR = r"(?:1[34]\d\d|19\d\d|20\d\d)(?:ه|م)?"  # 1436ه, 2015م: the calendar letter glued on
+
+
+_Trie = dict[str, "_Trie"]  # letter -> the rest; "" marks the end of a word
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex matching any of `words`, factored into a prefix tree (longer words tried first).
+
+    Python's re tries a flat alternation word by word at every position; the tree rejects most
+    positions on their first letter. Every use ends in \\b, so the longest fitting word wins as before.
+    """
+    tree: _Trie = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: _Trie) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+_MONTH_WORDS = _MONTHS.split("|")
+# Every date starts at a word boundary with a digit or a month name's first letter: checking that once,
+# before the five forms, is what makes this pass cheap.
+_DATE_START = "".join(sorted({word[0] for word in _MONTH_WORDS}))
 _DATES = re.compile(
-    rf"\b\d{{1,2}} \d{{1,2}} {_YEAR}\b"  # 25 10 1436 (slashes are spaces after normalisation)
-    rf"|\b{_YEAR} \d{{1,2}} \d{{1,2}}\b"  # 2015 08 11
-    rf"|\b(?:\d{{1,2}} )?(?:{_MONTHS})(?: {_YEAR})?\b"  # 11 اغسطس 2015, 26 شوال, july 2015
-    rf"|\b{_YEAR}\b"  # a year on its own
-    r"|\b\d{1,2} \d{2} (?:ت م|ت غ|ص|م|am|pm|gmt)\b"  # a clock time: 16 07 ت م (an agency's filing time)
+    rf"\b(?=[\d{re.escape(_DATE_START)}])(?:"
+    rf"\d{{1,2}} \d{{1,2}} {_YEAR}\b"  # 25 10 1436 (slashes are spaces after normalisation)
+    rf"|{_YEAR} \d{{1,2}} \d{{1,2}}\b"  # 2015 08 11
+    rf"|(?:\d{{1,2}} )?(?:{_alternation(_MONTH_WORDS)})(?: {_YEAR})?\b"  # 11 اغسطس 2015, 26 شوال, july 2015
+    rf"|{_YEAR}\b"  # a year on its own
+    r"|\d{1,2} \d{2} (?:ت م|ت غ|ص|م|am|pm|gmt)\b"  # a clock time: 16 07 ت م (an agency's filing time)
+    r")"
 )
 
 
@@ -84,7 +120,7 @@ def figures(normalized: str) -> frozenset[str]:
     Outlets scale figures with words ("14 ألف" for 14000, "53.7 مليون" for 53,715,000) and round
     them; two leading significant digits survive both, while a template's new figures rarely keep them.
     """
-    numbers = _DIGITS.findall(_DATES.sub(" ", _THOUSANDS.sub("", normalized)))
+    numbers = _DIGITS.findall(_DATES.sub(" ", _THOUSANDS.sub(r"\1", normalized)))
     return frozenset((number.lstrip("0") or "0")[:_LEADING_DIGITS] for number in numbers)
 
 
@@ -108,14 +144,8 @@ def overlap_from_jaccard(jaccard: float, size_a: int, size_b: int) -> float:
 
 
 def intersection_size(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> int:
-    """How many values two sorted, duplicate-free arrays share (vectorised binary search)."""
-    if a.size == 0 or b.size == 0:
-        return 0
-    if a.size > b.size:
-        a, b = b, a
-    pos = np.searchsorted(b, a)
-    pos[pos == b.size] = 0
-    return int(np.count_nonzero(b[pos] == a))
+    """How many values two sorted, duplicate-free arrays share (a compiled merge walk, ~4 µs for 3,000)."""
+    return int(_kernels.intersection_size(a, b))
 
 
 def exact_overlap(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> float:
