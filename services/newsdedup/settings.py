@@ -35,6 +35,11 @@ class Settings(BaseSettings):
 
     max_message_bytes: int = Field(default=MIB, ge=1024, le=64 * MIB)
     forward_duplicates: bool = False
+    # How long the index stage keeps one Kafka transaction open to gather more articles into it
+    # (each transaction costs the broker several requests and markers: docs/WORKER.md).
+    commit_interval_ms: int = Field(default=20, ge=0, le=10_000)
+    # After SIGTERM or Ctrl-C the worker exits by itself this much later if a clean stop has not finished.
+    shutdown_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     num_perm: int = 128
     seed: int = 1

@@ -63,8 +63,22 @@ def test_prepared_article_round_trips_through_bytes(signer: Signer) -> None:
     assert back.repetition == prepared.repetition
     assert (back.size, back.published_at, back.title, back.body) == (
         prepared.size, prepared.published_at, prepared.title, prepared.body)
+    with pytest.raises(ValueError, match="format 99 is not"):
+        PreparedArticle.from_bytes(bytes([99]) + data[1:])
     with pytest.raises(ValueError, match="format"):
-        PreparedArticle.from_bytes(orjson.dumps(dict(orjson.loads(data), v=99)))
+        PreparedArticle.from_bytes(b"")
+    # The body travels once when cleaning left it alone.
+    assert data.count(ARTICLE["body"].encode()) == 1
+
+
+def test_a_cleaned_body_travels_beside_the_input_fields(fixtures_dir: Path, signer: Signer) -> None:
+    seed = orjson.loads((fixtures_dir / "seed-article.json").read_bytes())
+    prepared = prepare(parse_article(seed), signer, CONFIG)
+    assert prepared.body != seed["body"]
+    back = PreparedArticle.from_bytes(prepared.to_bytes())
+    assert back.body == prepared.body
+    assert back.fields["body"] == seed["body"]
+    assert back.normalized == prepared.normalized
 
 
 def test_cross_article_detection_compares_the_cleaned_body(signer: Signer) -> None:

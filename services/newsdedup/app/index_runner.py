@@ -27,9 +27,17 @@ from newsdedup.app.codecs import encode
 from newsdedup.app.deadletter import Provenance, dead_letter
 from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.stages import IndexOutput, IndexStage
+from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
 
 log = logging.getLogger("newsdedup.index")
+
+# The most articles one transaction carries (also the most one fetch returns).
+_MAX_TRANSACTION = 1000
+
+
+class _Revoked(Exception):
+    """The index partition went to another worker while a transaction was open."""
 
 
 class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -57,6 +65,7 @@ class IndexRunner:
         self.producer: AIOKafkaProducer | None = None
         self.consumer: AIOKafkaConsumer | None = None
         self.restore_seconds: float | None = None
+        self.collector = CollectorPolicy()
 
     @property
     def owner(self) -> bool:
@@ -75,15 +84,13 @@ class IndexRunner:
         await self.consumer.start()
         try:
             while True:
-                batch = await self.consumer.getmany(timeout_ms=200, max_records=500)
+                batch = await self.consumer.getmany(timeout_ms=200, max_records=_MAX_TRANSACTION)
                 if not batch:
                     continue
                 if self.owner:
-                    await self._commit_batch(batch)
+                    await self._transaction(batch)
                 else:
-                    # Fetched while taking over: read these again once the index is restored.
-                    for tp, records in batch.items():
-                        self.consumer.seek(tp, records[0].offset)
+                    self._read_again(batch)  # fetched while taking over: read once the index is restored
                     await asyncio.sleep(0.05)
         finally:
             await self.release()
@@ -95,12 +102,18 @@ class IndexRunner:
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers, transactional_id=self.transactional_id,
             enable_idempotence=True, acks="all", linger_ms=2,
+            # A transaction's first send to a partition waits for the previous transaction's markers;
+            # the broker answers CONCURRENT_TRANSACTIONS until then, and aiokafka's default 100 ms
+            # back-off turned each such wait into 100 ms of latency.
+            retry_backoff_ms=10,
             max_request_size=8 * self.settings.max_message_bytes,
         )
         await producer.start()
         started = time.monotonic()
         state = await self._read_state()
         self.stage.restore(state.items())
+        del state
+        self.collector.start()  # the restored index leaves the collector's working set (gcpolicy.py)
         self.restore_seconds = time.monotonic() - started
         self.metrics.index_size.set(self.stage.size)
         log.info("index restored", extra={"entries": self.stage.size, "seconds": round(self.restore_seconds, 3)})
@@ -137,32 +150,68 @@ class IndexRunner:
             await consumer.stop()
         return state
 
-    async def _commit_batch(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        producer = self.producer
+    async def _transaction(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        """Decide `batch` and what arrives within the commit interval, and publish it all in one transaction.
+
+        A transaction costs the broker the same handful of requests and markers whether it carries one
+        article or hundreds; keeping it open for `commit_interval_ms` (while deciding what is already
+        there) lets it carry everything that arrived meanwhile.
+        """
+        producer, consumer = self.producer, self.consumer
         assert producer is not None
+        assert consumer is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.commit_interval_ms / 1000.0
         detected_at = datetime.now(UTC)
         outputs: list[IndexOutput] = []
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         try:
             async with producer.transaction():
-                for records in batch.values():
-                    for record in records:
-                        output = self._decide(record, detected_at)
-                        outputs.append(output)
-                        for target, key, value in output.messages:
-                            await producer.send(self.topics[target], value, key=key)
-                        for key, state_value in output.state_updates:
-                            await producer.send(self.topics["state"], state_value, key=key)
+                while True:
+                    for tp, records in batch.items():
+                        for record in records:
+                            output = self._decide(record, detected_at)
+                            outputs.append(output)
+                            for target, key, value in output.messages:
+                                await producer.send(self.topics[target], value, key=key)
+                            for key, state_value in output.state_updates:
+                                await producer.send(self.topics["state"], state_value, key=key)
+                        offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "")
+                    remaining = deadline - loop.time()
+                    if remaining <= 0 or len(outputs) >= _MAX_TRANSACTION:
+                        break
+                    batch = await consumer.getmany(
+                        timeout_ms=max(1, int(remaining * 1000)), max_records=_MAX_TRANSACTION - len(outputs)
+                    )
+                    if not batch:
+                        break
+                    if not self._holds(producer):  # the partition was revoked meanwhile
+                        raise _Revoked
                 key, value = self.stage.raw_offsets_state()
                 await producer.send(self.topics["state"], value, key=key)
-                offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "") for tp, records in batch.items()}
                 await producer.send_offsets_to_transaction(offsets, self.group_id)
+        except _Revoked:
+            log.info("index partition revoked during a transaction; it was aborted")
+            return
         except Exception:
+            if not self._holds(producer):
+                return  # revoked (and the producer stopped) while the transaction was open: not ours now
             # The in-memory index is now ahead of what was committed: rebuild it from the state topic
-            # and re-read the batch from the committed offsets.
+            # and re-read the uncommitted articles from the committed offsets.
             log.exception("index transaction failed; restoring from the state topic")
             await self._recover()
             return
         self._count(outputs)
+        self.collector.tick(len(outputs))
+
+    def _holds(self, producer: AIOKafkaProducer) -> bool:
+        """Whether `producer` is still this worker's index producer (not released by a revocation)."""
+        return self.producer is producer
+
+    def _read_again(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        assert self.consumer is not None
+        for tp, records in batch.items():
+            self.consumer.seek(tp, records[0].offset)
 
     def _decide(self, record: ConsumerRecord[bytes, bytes], detected_at: datetime) -> IndexOutput:
         try:

@@ -6,6 +6,9 @@ import argparse
 import asyncio
 import logging
 import logging.config
+import os
+import threading
+from typing import Any
 
 import faust
 
@@ -16,6 +19,8 @@ from newsdedup.settings import load_settings
 
 log = logging.getLogger("newsdedup.worker")
 
+EXIT_SHUTDOWN_TIMEOUT = 3  # the worker stopped because its shutdown deadline passed
+
 
 def run_worker(args: argparse.Namespace) -> int:
     """Carry out `newsdedup worker`."""
@@ -24,8 +29,9 @@ def run_worker(args: argparse.Namespace) -> int:
     created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings)))
     log.info("topics ready", extra={"topics_created": created, "bootstrap": settings.kafka_bootstrap_servers})
     app = build_app(settings)
-    worker = faust.Worker(
+    worker = _Worker(
         app,
+        shutdown_timeout=settings.shutdown_timeout_seconds,
         loglevel=settings.log_level,
         logging_config=logging_config(settings.log_level),
         quiet=True,
@@ -33,3 +39,40 @@ def run_worker(args: argparse.Namespace) -> int:
     )
     worker.execute_from_commandline()  # returns only by raising SystemExit when the worker stops
     return 0
+
+
+class _Worker(faust.Worker):
+    """faust's Worker with a deadline on shutdown.
+
+    A clean stop flushes producers and leaves the consumer group, which waits on the broker; with the
+    broker gone it would wait for ever and a supervisor would have to SIGKILL the worker. Past the
+    deadline the process exits by itself: transactions and the raw-offset record (docs/WORKER.md) make
+    that as safe as a crash, and what was not committed is read again on the next start.
+    """
+
+    def __init__(self, *args: Any, shutdown_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shutdown_timeout = shutdown_timeout
+        self._deadline: threading.Timer | None = None
+
+    def _on_sigterm(self) -> None:
+        self._arm_deadline("SIGTERM")
+        super()._on_sigterm()
+
+    def _on_sigint(self) -> None:
+        self._arm_deadline("SIGINT")
+        super()._on_sigint()
+
+    def _arm_deadline(self, signal_name: str) -> None:
+        if self._deadline is None:
+            log.info("stopping", extra={"signal": signal_name, "deadline_seconds": self._shutdown_timeout})
+            self._deadline = threading.Timer(self._shutdown_timeout, _exit_now, args=(self._shutdown_timeout,))
+            self._deadline.daemon = True
+            self._deadline.start()
+
+
+def _exit_now(timeout: float) -> None:
+    log.error("shutdown did not finish in time; exiting without a clean stop (uncommitted input is read again "
+              "on the next start)", extra={"deadline_seconds": timeout})
+    logging.shutdown()
+    os._exit(EXIT_SHUTDOWN_TIMEOUT)

@@ -22,6 +22,7 @@ from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.stages import PrepareStage
 from newsdedup.app.topics import TopicSpec
+from newsdedup.app.transport import WorkerApp
 from newsdedup.settings import Settings
 
 
@@ -64,7 +65,7 @@ def _provenance(event: faust.EventT[bytes]) -> Provenance:
 def build_app(settings: Settings) -> faust.App:
     """Build the faust app, its agent, the index task and web pages; nothing runs until it is started."""
     brokers = [f"kafka://{host}" for host in settings.kafka_bootstrap_servers.split(",")]
-    app = faust.App(
+    app = WorkerApp(
         settings.app_id,
         broker=brokers,
         store="memory://",
@@ -81,7 +82,7 @@ def build_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=3.0,
         producer_max_request_size=8 * settings.max_message_bytes,
         consumer_max_fetch_size=8 * settings.max_message_bytes,
-        producer_linger=0.002,
+        producer_linger=0.005,  # stage 1 sends: a few envelopes per produce request at load
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
