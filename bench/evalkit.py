@@ -1,4 +1,4 @@
-"""Shared pieces of the evaluation scripts: the machine record, the corpus reader, TSV verdict files."""
+"""Shared pieces of the evaluation scripts: the machine record, the corpus readers, TSV verdict files."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import os
 import platform
 import sys
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -56,6 +57,27 @@ def saudinewsnet(data_dir: Path) -> list[dict[str, Any]]:
                 articles.extend(orjson.loads(archive.read(name)))
     articles.sort(key=lambda a: a["date_extracted"])
     return articles
+
+
+def bbc(data_dir: Path) -> list[dict[str, str]]:
+    """Every BBC News article as {path, title, body}, by path (the first line of each file is its title)."""
+    archive_path = data_dir / "bbc-news-2225.tar.gz"
+    if not archive_path.is_file():
+        raise SystemExit(f"{archive_path} is absent: point --data at the shared data folder")
+    articles = []
+    with tarfile.open(archive_path) as archive:
+        for member in archive:  # in archive order: seeking back in a gzip stream decompresses it again
+            handle = archive.extractfile(member) if member.isfile() else None
+            if handle is None or not member.name.endswith(".txt") or "README" in member.name.upper():
+                continue
+            data = handle.read()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:  # one file (sport/199) is Latin-1
+                text = data.decode("latin-1")
+            title, _, body = text.partition("\n")
+            articles.append({"path": member.name, "title": title.strip(), "body": body.strip()})
+    return sorted(articles, key=lambda article: article["path"])
 
 
 def as_input(raw: dict[str, Any]) -> dict[str, Any]:

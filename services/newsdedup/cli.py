@@ -1,4 +1,4 @@
-"""The `newsdedup` command line: scan, worker, replay, demo and the local Kafka helper."""
+"""The `newsdedup` command line: scan, eval, worker, replay, demo and the local Kafka helper."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from newsdedup.errors import NewsdedupError
 # ones (faust) only by the commands that need them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("newsdedup.scan", "run the detection over a JSON Lines file, without Kafka"),
+    "eval": ("newsdedup.evaluation.cli", "run the detection over a labelled corpus and score it (docs/EVALUATION.md)"),
     "worker": ("newsdedup.app.run", "run the streaming worker (KAFKA_BOOTSTRAP_SERVERS, NEWSDEDUP_*)"),
     "replay": ("newsdedup.app.replay", "produce a JSON Lines file into the raw topic at a chosen rate"),
     "demo": ("newsdedup.app.demo", "broker + worker + the sample feed, findings printed live, until Ctrl-C"),

@@ -10,19 +10,19 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import BinaryIO, TextIO
 
 import orjson
 
-from newsdedup.core.article import parse_article
+from newsdedup.core.article import Article, parse_article
 from newsdedup.core.config import DetectionConfig
-from newsdedup.core.dedup import Deduplicator
+from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.events import build_events
-from newsdedup.core.pipeline import build_record, prepare
+from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.errors import ConfigError, InvalidArticle
 from newsdedup.gcpolicy import CollectorPolicy
@@ -109,30 +109,47 @@ def scan_stream(
     source: BinaryIO, sink: BinaryIO, events: BinaryIO | None, config: DetectionConfig, errors: TextIO
 ) -> int:
     """Decide every article of `source` in order; write records and events; return the invalid-line count."""
-    signer = Signer(config)
-    deduplicator = Deduplicator(config, signer)
-    collector = CollectorPolicy()
-    collector.start()
-    started = datetime.now(UTC)  # the arrival time of articles without published_at
-    invalid = 0
-    for number, obj, problem in read_lines(source):
-        try:
-            if problem is not None:
-                raise InvalidArticle("decode", problem)
-            article = parse_article(obj)
-        except InvalidArticle as exc:
-            invalid += 1
-            print(f"line {number}: {exc.message}; skipped", file=errors)
-            continue
-        prepared = prepare(article, signer, config)
-        decision = deduplicator.decide(prepared, started)
+    detector = LineDetector(config, errors)
+    for _, _, prepared, decision in detector.decide_lines(source):
         sink.write(orjson.dumps(build_record(prepared, decision)) + b"\n")
-        collector.tick()
         if events is not None:
             for event in build_events(prepared, decision, datetime.now(UTC)):
                 events.write(orjson.dumps(event) + b"\n")
     sink.flush()
-    return invalid
+    return detector.invalid
+
+
+@dataclass
+class LineDetector:
+    """The detection over JSON Lines in input order, shared by scan and eval: bad lines reported and counted."""
+
+    config: DetectionConfig
+    errors: TextIO
+    invalid: int = 0
+
+    def decide_lines(
+        self, source: BinaryIO, check: Callable[[Article], None] | None = None
+    ) -> Iterator[tuple[int, Article, PreparedArticle, Decision]]:
+        """(line number, article, prepared, decision) per valid line; `check` may reject more lines (InvalidArticle)."""
+        signer = Signer(self.config)
+        deduplicator = Deduplicator(self.config, signer)
+        collector = CollectorPolicy()
+        collector.start()
+        started = datetime.now(UTC)  # the arrival time of articles without published_at
+        for number, obj, problem in read_lines(source):
+            try:
+                if problem is not None:
+                    raise InvalidArticle("decode", problem)
+                article = parse_article(obj)
+                if check is not None:
+                    check(article)
+            except InvalidArticle as exc:
+                self.invalid += 1
+                print(f"line {number}: {exc.message}; skipped", file=self.errors)
+                continue
+            prepared = prepare(article, signer, self.config)
+            yield number, article, prepared, deduplicator.decide(prepared, started)
+            collector.tick()
 
 
 def read_lines(source: BinaryIO) -> Iterator[tuple[int, object, str | None]]:
