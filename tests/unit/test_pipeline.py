@@ -171,3 +171,14 @@ def test_prepare_reuses_the_repetition_analysis_normal_form(signer: Signer) -> N
     assert prepared.size == prepared.shingles.size
     # The shingle set stays in the process: the bytes between worker stages do not carry it.
     assert PreparedArticle.from_bytes(prepared.to_bytes()).shingles is None
+
+
+def test_prepared_article_can_travel_without_its_fields(signer: Signer) -> None:
+    prepared = prepare(parse_article(ARTICLE), signer, CONFIG)
+    data = prepared.to_bytes(with_fields=False)
+    assert b'"section"' not in data  # no input field travels, the body included
+    assert data.count(ARTICLE["body"].encode()) == 0
+    back = PreparedArticle.from_bytes(data, fields=ARTICLE)
+    assert (back.fields, back.body, back.normalized) == (ARTICLE, prepared.body, prepared.normalized)
+    with pytest.raises(ValueError, match="without its input fields"):
+        PreparedArticle.from_bytes(data)

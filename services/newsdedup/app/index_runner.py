@@ -79,6 +79,9 @@ class IndexRunner:
             bootstrap_servers=bootstrap, group_id=self.group_id, isolation_level="read_committed",
             enable_auto_commit=False, auto_offset_reset="earliest",
             max_partition_fetch_bytes=8 * self.settings.max_message_bytes,
+            # Let the broker gather up to 64 KB (about five envelopes) for at most 10 ms per fetch: under
+            # load each fetch then carries several articles instead of one, for at most 10 ms of latency.
+            fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
         )
         self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
         await self.consumer.start()

@@ -66,7 +66,7 @@ class PrepareStage:
         except Exception as exc:  # the boundary: one bad input must not stop the stream
             return self._dead(value, provenance, arrived_at, "processing", f"preparing the article failed: {exc}",
                               type(exc).__name__)
-        return Envelope(provenance, arrived_at, raw, prepared.to_bytes())
+        return Envelope(provenance, arrived_at, raw, prepared.to_bytes(with_fields=False))  # fields: from raw
 
     @staticmethod
     def _dead(value: bytes | None, provenance: Provenance, when: datetime, kind: str, message: str,
@@ -120,7 +120,7 @@ class IndexStage:
             return IndexOutput(messages=[("dlq", p.key, envelope.payload)], dead_letter_kind=kind,
                                raw_timestamp=raw_ts)
         try:
-            prepared = PreparedArticle.from_bytes(envelope.payload)
+            prepared = PreparedArticle.from_bytes(envelope.payload, fields=orjson.loads(envelope.raw))
             outcome = self.deduplicator.process(prepared, envelope.arrived_at)
         except Exception as exc:  # the boundary: process raises before it changes the index
             record = dead_letter(envelope.raw, p, "processing", f"deciding the article failed: {exc}", detected_at,

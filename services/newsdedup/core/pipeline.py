@@ -57,12 +57,13 @@ class PreparedArticle:
         """The time the window measures (seconds): `published_at`, else the arrival time."""
         return self.published_at if self.published_at is not None else arrived_at.timestamp()
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, *, with_fields: bool = True) -> bytes:
         """Serialise for the topic between worker stages: a JSON header, then the packed text and signature.
 
         The cleaned body is written only when cleaning changed it (otherwise it is `fields["body"]`),
-        and the packed text and signature go as bytes, not base64: a 3 KB article's message is about
-        half of what a JSON-only layout made of it (docs/WORKER.md).
+        and the packed text and signature go as bytes, not base64. `with_fields=False` leaves the input
+        fields out for a reader that has the input itself (`from_bytes(data, fields=...)`): the worker's
+        stage-1 message carries the original bytes anyway (docs/WORKER.md).
         """
         header = orjson.dumps(
             {
@@ -70,7 +71,7 @@ class PreparedArticle:
                 "article_id": self.article_id,
                 "source": self.source,
                 "published_at": self.published_at,
-                "fields": self.fields,
+                "fields": self.fields if with_fields else None,
                 "title": self.title,
                 "body": None if self.body == self.fields.get("body") else self.body,
                 "repetition": self.repetition,
@@ -83,8 +84,8 @@ class PreparedArticle:
         return _LAYOUT.pack(_FORMAT, len(header), len(self.packed_text)) + header + self.packed_text + signature
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> PreparedArticle:
-        """The article `to_bytes` wrote."""
+    def from_bytes(cls, data: bytes, fields: Mapping[str, Any] | None = None) -> PreparedArticle:
+        """The article `to_bytes` wrote; `fields` supplies the input fields when it was written without them."""
         if len(data) < _LAYOUT.size or data[0] != _FORMAT:
             found = data[0] if data else None
             raise ValueError(f"prepared-article format {found!r} is not {_FORMAT}: upgrade every stage together")
@@ -93,7 +94,10 @@ class PreparedArticle:
         obj = orjson.loads(data[start : start + header_len])
         packed = data[start + header_len : start + header_len + packed_len]
         signature = np.frombuffer(data, dtype="<u4", offset=start + header_len + packed_len).astype(np.uint32)
-        fields = obj["fields"]
+        if fields is None:
+            fields = obj["fields"]
+            if fields is None:
+                raise ValueError("the prepared article was written without its input fields: pass them in")
         return cls(
             article_id=obj["article_id"],
             source=obj["source"],
