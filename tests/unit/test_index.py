@@ -169,3 +169,23 @@ def test_band_keys_are_checked_and_shared_by_query_and_insert(index: WindowedInd
     assert index._band_keys(sig) is index._band_keys(sig)
     with pytest.raises(ValueError, match="uint32"):
         index._band_keys(sig.astype(np.uint64))
+
+
+def test_query_estimates_agree_with_query_and_survive_removals_and_growth() -> None:
+    index = WindowedIndex(CONFIG, bands=32, rows=4)
+    base = signature(1)
+    for i in range(150):  # past the first matrix sizes, so the matrix grows twice
+        index.insert(entry(f"n{i}", i * 0.01, near(base, changed=20 + i % 50)))
+    for i in range(0, 150, 3):
+        index.remove(f"n{i}")
+    for i in range(20):  # reuse the freed rows
+        index.insert(entry(f"m{i}", 2 + i * 0.01, near(base, changed=30)))
+    probe = near(base, changed=25)
+    ids, jaccard, sizes = index.query_estimates(probe)
+    assert sorted(ids) == sorted(e.article_id for e in index.query(probe))
+    assert len(ids) > 50
+    for article_id, estimate, size in zip(ids, jaccard.tolist(), sizes.tolist(), strict=True):
+        live = index.get(article_id)
+        assert live is not None
+        assert estimate == np.count_nonzero(live.signature == probe) / probe.size
+        assert size == live.size

@@ -204,19 +204,18 @@ class Deduplicator:
         prepared, rules = new.prepared, self.rules
         if prepared.size < rules.min_shingles:
             return []
-        entries = [e for e in self.index.query(prepared.signature) if e.cluster_id != own_cluster]
-        if not entries:
+        ids, jaccard, sizes = self.index.query_estimates(prepared.signature)
+        if not ids:
             return []
         # The MinHash estimate of every candidate at once; only the plausible ones are checked exactly.
-        signatures = np.stack([e.signature for e in entries])
-        jaccard = np.count_nonzero(signatures == prepared.signature, axis=1) / prepared.signature.size
-        sizes = np.array([e.size for e in entries], dtype=np.float64)
-        estimates = jaccard * (sizes + prepared.size) / (1.0 + jaccard) / np.maximum(sizes, prepared.size)
         # Most candidates are chance band collisions, turned down here in one vectorised step.
+        estimates = jaccard * (sizes + prepared.size) / (1.0 + jaccard) / np.maximum(sizes, prepared.size)
         plausible = (sizes >= rules.min_shingles) & (estimates >= self._estimate_floor)
         found = []
         for index in np.flatnonzero(plausible).tolist():
-            entry = entries[index]
+            entry = self.index.get(ids[index])
+            if entry is None or entry.cluster_id == own_cluster:
+                continue
             if (score := self._confirm(new, entry, float(estimates[index]))) is not None:
                 found.append((entry, score))
         found.sort(key=lambda pair: (-pair[1], pair[0].seq))

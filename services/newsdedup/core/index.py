@@ -120,6 +120,13 @@ class WindowedIndex:
         self.newest = float("-inf")
         self._last_signature: npt.NDArray[np.uint32] | None = None
         self._last_keys: list[bytes] = []
+        # Every live entry's signature and set size in one matrix row ("slot"): a query estimates the
+        # similarity of all its candidates with one gather instead of stacking their arrays one by one
+        # (chance candidates grow with the window: docs/BENCHMARKS.md, "Window size").
+        self._slot: dict[str, int] = {}
+        self._free: list[int] = []
+        self._signatures = np.zeros((64, config.num_perm), dtype=np.uint32)
+        self._sizes = np.zeros(64, dtype=np.float64)
 
     def __len__(self) -> int:
         return len(self._live)
@@ -157,6 +164,18 @@ class WindowedIndex:
         """Live entries sharing at least one LSH band with `signature` (candidates, not verified)."""
         return [self._live[key] for key in self._lsh.query_keys(self._band_keys(signature))]
 
+    def query_estimates(
+        self, signature: npt.NDArray[np.uint32]
+    ) -> tuple[list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Candidates as (ids, MinHash Jaccard estimates against `signature`, their set sizes), in one gather."""
+        ids = list(self._lsh.query_keys(self._band_keys(signature)))
+        if not ids:
+            return ids, np.zeros(0), np.zeros(0)
+        slot = self._slot
+        slots = np.fromiter((slot[key] for key in ids), dtype=np.intp, count=len(ids))
+        equal = np.count_nonzero(self._signatures[slots] == signature, axis=1)
+        return ids, equal / signature.size, self._sizes[slots]
+
     def insert(self, entry: IndexEntry) -> list[IndexEntry]:
         """Add an entry (its id must not be live), advance the window; return the entries that left it.
 
@@ -182,6 +201,7 @@ class WindowedIndex:
         if entry is None:
             raise KeyError(f"article {article_id!r} is not in the window")
         self._lsh.remove(article_id)
+        self._free.append(self._slot.pop(article_id))
         ids = self._by_hash[entry.content_hash]
         del ids[article_id]
         if not ids:
@@ -235,6 +255,14 @@ class WindowedIndex:
 
     def _add(self, entry: IndexEntry) -> None:
         self._lsh.insert_keys(entry.article_id, self._band_keys(entry.signature))
+        slot = self._free.pop() if self._free else len(self._slot)
+        if slot >= len(self._sizes):  # grow by half: amortised O(1) per insert
+            grown = max(64, slot + slot // 2)
+            self._signatures = np.resize(self._signatures, (grown, self._signatures.shape[1]))
+            self._sizes = np.resize(self._sizes, grown)
+        self._signatures[slot] = entry.signature
+        self._sizes[slot] = entry.size
+        self._slot[entry.article_id] = slot
         self._live[entry.article_id] = entry
         self._by_hash.setdefault(entry.content_hash, {})[entry.article_id] = None
         self._members[entry.cluster_id] = self._members.get(entry.cluster_id, 0) + 1
