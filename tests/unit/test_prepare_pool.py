@@ -17,7 +17,8 @@ from newsdedup.app.stages import PrepareStage
 from newsdedup.settings import Settings
 
 ARRIVED = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-GOOD = orjson.dumps({"id": "a1", "source": "wire", "body": "The central library reopens after two years of works. " * 8})
+BODY = "The central library reopens after two years of works. " * 8
+GOOD = orjson.dumps({"id": "a1", "source": "wire", "body": BODY})
 INPUTS = [GOOD, b"\xff\xfe not utf-8", b'{"id": "a2"}']
 
 
