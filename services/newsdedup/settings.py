@@ -38,8 +38,6 @@ class Settings(BaseSettings):
     # How long the index stage keeps one Kafka transaction open to gather more articles into it
     # (each transaction costs the broker several requests and markers: docs/WORKER.md).
     commit_interval_ms: int = Field(default=20, ge=0, le=10_000)
-    # Child processes that prepare raw messages (stage 1) beside the worker's event loop; 0: in the loop.
-    prepare_processes: int = Field(default=1, ge=0, le=64)
     # After SIGTERM or Ctrl-C the worker exits by itself this much later if a clean stop has not finished.
     shutdown_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
 

@@ -20,7 +20,7 @@ from faust.web import Request, Response, View
 from newsdedup.app.deadletter import Provenance
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.metrics import WorkerMetrics
-from newsdedup.app.prepare_pool import PreparePool
+from newsdedup.app.stages import PrepareStage
 from newsdedup.app.topics import TopicSpec
 from newsdedup.app.transport import WorkerApp
 from newsdedup.settings import Settings
@@ -90,7 +90,7 @@ def build_app(settings: Settings) -> faust.App:
         web_in_thread=False,
     )
     metrics = WorkerMetrics()
-    prepare_pool = PreparePool(settings)
+    prepare_stage = PrepareStage(settings)
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
     index_runner = IndexRunner(settings, topics, metrics)
@@ -103,18 +103,14 @@ def build_app(settings: Settings) -> faust.App:
         async for event in stream.events():
             metrics.articles_in.inc()
             provenance = _provenance(event)
-            envelope = await prepare_pool.run(event.message.value, provenance, _now())
-            await prepared.send(key=provenance.key, value=envelope)
+            envelope = prepare_stage.run(event.message.value, provenance, _now())
+            await prepared.send(key=provenance.key, value=envelope.to_bytes())
             progress[(provenance.topic, provenance.partition)] = provenance.offset + 1
 
     async def index_task() -> None:
         await index_runner.run()
 
     app.task(index_task)
-
-    @app.on_before_shutdown.connect
-    def stop_prepare_processes(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        prepare_pool.close()
 
     @app.page("/metrics")
     class MetricsPage(View):
