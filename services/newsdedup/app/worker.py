@@ -82,7 +82,7 @@ def build_app(settings: Settings) -> faust.App:
         broker_heartbeat_interval=3.0,
         producer_max_request_size=8 * settings.max_message_bytes,
         consumer_max_fetch_size=8 * settings.max_message_bytes,
-        producer_linger=0.005,  # stage 1 sends: a few envelopes per produce request at load
+        producer_linger=0.010,  # stage 1 sends: a few envelopes per produce request at load
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
