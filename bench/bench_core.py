@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import platform
 import statistics
 import sys
 import tarfile
@@ -38,6 +37,8 @@ from typing import Any
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # before numba is imported: one core, one thread
 
 import orjson
+
+from evalkit import machine, write_json  # machine is also imported from here by other scripts
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("NEWSDEDUP_SHARED", REPO.parent / "shared")) / "data"
@@ -192,29 +193,6 @@ def memory_per_article(index: Callable[[], object], count: int) -> float:
     return (after - before) / count
 
 
-def machine() -> dict[str, Any]:
-    """Where the numbers were measured."""
-    import datasketch
-    import numba
-    import numpy
-
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "cpu_affinity": sorted(os.sched_getaffinity(0)),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "numba": numba.__version__,
-        "numba_threads": getattr(numba.config, "NUMBA_NUM_THREADS", None),
-        "datasketch": datasketch.__version__,
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the three paths over the same articles and print articles/s, ratios and memory."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -337,9 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Signer setup (kernels compiled or loaded from cache): {signer_setup:.2f} s")
     for key, value in results["machine"].items():
         print(f"{key}: {value}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    write_json(args.json, results)
     return 0
 
 

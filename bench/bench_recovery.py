@@ -33,6 +33,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 
 from bench_core import DATA, load_articles, machine  # type: ignore[import-not-found]
+from evalkit import write_json  # type: ignore[import-not-found]
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.stages import RAW_OFFSETS_KEY
@@ -163,9 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  rebuild LSH index     {inproc['rebuild_s']:8.2f} s")
     print(f"  runner take-over      {inproc['take_over_s']:8.2f} s  (fence + read + rebuild)")
     print(f"  worker start→ready    {worker_s:8.2f} s  (process start to /health owning {args.articles} articles)")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    write_json(args.json, result)
     return 0
 
 

@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import sys
 import tarfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "services"))
 
+from evalkit import machine, write_json
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition import RepetitionReport, analyse
@@ -62,27 +61,6 @@ def bbc_bodies(data: Path) -> Iterator[tuple[str, str]]:
                 continue
             text = handle.read().decode("latin-1")
             yield member.name, text.partition("\n")[2]
-
-
-def machine() -> dict[str, Any]:
-    """Date, platform, CPU model and core count, and the command line, for the record."""
-    model = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-    }
 
 
 def corpus_figures(name: str, docs: list[tuple[str, str]], run: Callable[[str], RepetitionReport]) -> dict[str, Any]:
@@ -263,9 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         f"datasketch MinHashLSH (LeanMinHash insert + query per sentence): {search['datasketch_us']:7.0f} µs\n"
         f"band kernel (candidates.lsh_pairs):                             {search['kernel_us']:7.1f} µs"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    write_json(args.json, results)
     return 0
 
 

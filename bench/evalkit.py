@@ -20,8 +20,12 @@ DEFAULT_SHARED = Path(os.environ.get("NEWSDEDUP_SHARED", REPO.parent / "shared")
 
 
 def machine() -> dict[str, Any]:
-    """Where and when a measurement ran, and the exact command."""
-    cpu = "unknown"
+    """Where and when a measurement ran: CPU, cores in use, load, library versions, and the exact command."""
+    import datasketch
+    import numba
+    import numpy
+
+    cpu = platform.processor() or "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -35,8 +39,21 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "cpu_affinity": sorted(os.sched_getaffinity(0)),
+        "load_average": os.getloadavg(),
+        "numpy": numpy.__version__,
+        "numba": numba.__version__,
+        "numba_threads": getattr(numba.config, "NUMBA_NUM_THREADS", None),
+        "datasketch": datasketch.__version__,
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
     }
+
+
+def write_json(path: Path | None, results: dict[str, Any]) -> None:
+    """Write a benchmark's results (indented JSON) to `path`, making its folder; nothing when None."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
 
 
 def print_machine(info: dict[str, Any]) -> None:

@@ -25,6 +25,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import DATA, _bbc_bodies, _saudi_bodies, machine
+from evalkit import write_json
 
 _PUNCT = dict.fromkeys(cp for cp in range(0x110000) if unicodedata.category(chr(cp)).startswith("P"))
 
@@ -111,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         i, j = ordered[pick]
         print(f"\n#{pick} J kept {a_kept[pick]:.3f} stripped {a_stripped[pick]:.3f}\n"
               f"  A: {kept[i][:240]}\n  B: {kept[j][:240]}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    write_json(args.json, results)
     return 0
 
 
