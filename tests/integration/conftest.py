@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from newsdedup.app.topics import TopicSpec, ensure_topics
-from newsdedup.errors import LocalKafkaError
 from newsdedup.localkafka import KAFKA_VERSION, LocalBroker
+from tests.integration.harness import start_broker
 
 _BROKER_KEY = pytest.StashKey[str]()
 
@@ -36,12 +36,7 @@ def kafka_bootstrap(
         return
     broker = LocalBroker(tmp_path_factory.mktemp("kafka"))
     started = time.monotonic()
-    try:
-        bootstrap = broker.start()
-    except LocalKafkaError as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the Kafka broker for the integration tests did not start: {exc}", pytrace=False)
-        pytest.skip(f"no Kafka broker for the integration tests: {exc}")
+    bootstrap = start_broker(broker, "the integration tests")
     pid = broker.process.pid if broker.process else -1
     request.config.stash[_BROKER_KEY] = (
         f"Kafka {KAFKA_VERSION} broker started by this session at {bootstrap} "

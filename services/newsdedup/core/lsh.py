@@ -21,7 +21,6 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
 
     def __init__(self, num_perm: int, bands: int, rows: int, scheme: str) -> None:
         super().__init__(num_perm=num_perm, params=(bands, rows))
-        self._scheme = scheme
         self._minhash_scheme = scheme  # what datasketch learns from the first insert, set once here
         # DictSetStorage is documented as a wrapper around defaultdict(set); its get() allocates an empty
         # set for every band that misses and insert() goes through *args, about half the time of a
