@@ -35,7 +35,6 @@ from aiokafka import AIOKafkaProducer
 from bench_core import DATA, load_articles, machine  # type: ignore[import-not-found]
 from evalkit import write_json  # type: ignore[import-not-found]
 from newsdedup.app.index_runner import IndexRunner
-from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.stages import RAW_OFFSETS_KEY
 from newsdedup.app.topics import ensure_topics
 from newsdedup.app.worker import internal_topics, topic_specs
@@ -89,7 +88,7 @@ async def in_process(settings: Settings) -> dict[str, float]:
     """Time the index runner's take-over, split into reading the topic and rebuilding the index."""
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
-    runner = IndexRunner(settings, topics, WorkerMetrics())
+    runner = IndexRunner(settings, topics, lambda report: None)
     started = time.perf_counter()
     state = await runner._read_state()
     read = time.perf_counter() - started

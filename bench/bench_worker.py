@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import ctypes
 import math
 import os
 import random
@@ -121,29 +120,49 @@ def build_messages(count: int, body_bytes: int, copy_share: float, english_share
 # ---- processes ----------------------------------------------------------------------------------------
 
 def _die_with_parent() -> None:
-    # Linux: the child is killed if this process dies, even by kill -9, so nothing is left behind. SIGKILL,
-    # not SIGTERM: the broker dies with us too, and a faust worker's graceful stop waits for it forever.
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    # The child is killed if this process dies, even by kill -9, so nothing is left behind. SIGKILL, not
+    # SIGTERM: the broker dies with us too, and a faust worker's graceful stop waits for it forever.
+    from newsdedup.lifelines import die_with_parent
+
+    die_with_parent(signal.SIGKILL)
 
 
-def usage(pid: int | None) -> tuple[float, float]:
-    """(CPU seconds, seconds runnable but waiting for a CPU) of a live process; zeros when unknown or gone.
+def descendants(pid: int) -> list[int]:
+    """The live child processes of `pid`, their children, and so on (Linux /proc)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        with contextlib.suppress(OSError):
+            for child in (task / "children").read_text().split():
+                found += [int(child), *descendants(int(child))]
+    return found
+
+
+def usage(pid: int | None, tree: bool = False) -> tuple[float, float]:
+    """(CPU seconds, seconds runnable but waiting for a CPU) of a live process, with its live descendants when
+    `tree` (the worker's index process); zeros when unknown or gone.
 
     The wait (run-queue delay, summed over the live threads) says how much the process was held back by
     other processes on these shared cores rather than by its own work.
     """
     if pid is None:
         return 0.0, 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        wait_ns = 0
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                wait_ns += int((task / "schedstat").read_text().split()[1])
-    except OSError:
-        return 0.0, 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK, wait_ns / 1e9
+    cpu = wait = 0.0
+    for one in (pid, *(descendants(pid) if tree else ())):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            wait_ns = 0
+            for task in Path(f"/proc/{one}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    wait_ns += int((task / "schedstat").read_text().split()[1])
+        except OSError:
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / TICK
+        wait += wait_ns / 1e9
+    return cpu, wait
 
 
 class Child:
@@ -517,13 +536,23 @@ class NewsdedupWorker(System):
             await asyncio.sleep(0.2)
 
 
+class NewsdedupInline(NewsdedupWorker):
+    """The same worker with its index stage in the worker's own event loop (NEWSDEDUP_INDEX_PROCESS=inline)."""
+
+    name = "newsdedup-inline"
+
+    def __init__(self, run: Run, label: str) -> None:
+        super().__init__(run, label)
+        self.env["NEWSDEDUP_INDEX_PROCESS"] = "inline"
+
+
 # ---- measurements --------------------------------------------------------------------------------------
 
 def processes(system: System) -> dict[str, tuple[float, float]]:
     """CPU and run-queue wait so far of the system's process, the broker (if ours) and this bench."""
     pids = {"process": system.child.process.pid if system.child else None, "broker": system.run.broker_pid,
             "bench": os.getpid()}
-    return {name: usage(pid) for name, pid in pids.items() if pid is not None}
+    return {name: usage(pid, tree=name == "process") for name, pid in pids.items() if pid is not None}
 
 
 def per_article(before: dict[str, tuple[float, float]], after: dict[str, tuple[float, float]],
@@ -682,8 +711,8 @@ def spread(values: list[float]) -> str:
     return fmt(median(vals)) if len(vals) == 1 else f"{fmt(median(vals))} [{fmt(min(vals))}–{fmt(max(vals))}]"
 
 
-def summarise(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """Table rows: metric, baseline, newsdedup, newsdedup/baseline (medians)."""
+def summarise(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    """Table rows: metric, baseline, newsdedup, newsdedup/baseline (medians), and the inline worker if measured."""
     reps = results["repeats"]
 
     def pick(system: str, phase: str, *path: str) -> list[float]:
@@ -710,14 +739,16 @@ def summarise(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ("  CPU µs/article: broker", "latency", ("cpu_us_per_article", "broker")),
         ("  run-queue wait µs/article: system process", "latency", ("wait_us_per_article", "process")),
     ]
+    inline = (NewsdedupInline.name,) if NewsdedupInline.name in reps[0] else ()
     for label, phase, path in metrics:
         base, nd = pick("passthrough", phase, *path), pick("newsdedup", phase, *path)
         ratio = median(nd) / median(base) if median(base) else math.nan
-        rows.append((label, spread(base), spread(nd), f"{ratio:.2f}" if not math.isnan(ratio) else "n/a"))
+        rows.append((label, spread(base), spread(nd), f"{ratio:.2f}" if not math.isnan(ratio) else "n/a",
+                     *(spread(pick(name, phase, *path)) for name in inline)))
     rows.append(("baseline in-process (first consumed→last produced)", spread(
-        pick("passthrough", "throughput", "in_process_articles_per_s")), "", ""))
+        pick("passthrough", "throughput", "in_process_articles_per_s")), "", "", *("" for _ in inline)))
     rows.append(("worker start-up to /health, s", "", spread(pick("newsdedup", "throughput", "startup_to_health_s")),
-                 ""))
+                 "", *(spread(pick(name, "throughput", "startup_to_health_s")) for name in inline)))
     return rows
 
 
@@ -728,15 +759,17 @@ def print_report(results: dict[str, Any]) -> None:
           f"{results['rate']:g}/s for latency; mean message {results['mean_message_bytes']:.0f} bytes; mix: "
           + ", ".join(f"{k} {v}" for k, v in mix.items()) + f"; {len(results['repeats'])} repeats (median [min–max])")
     rows = summarise(results)
-    print(f"{'metric':52s} {'baseline':>24s} {'newsdedup':>24s} {'ratio':>7s}")
-    for label, base, nd, ratio in rows:
-        print(f"{label:52s} {base:>24s} {nd:>24s} {ratio:>7s}")
+    inline = NewsdedupInline.name in results["repeats"][0]
+    print(f"{'metric':52s} {'baseline':>24s} {'newsdedup':>24s} {'ratio':>7s}"
+          + (f" {'newsdedup, index inline':>24s}" if inline else ""))
+    for label, base, nd, ratio, *more in rows:
+        print(f"{label:52s} {base:>24s} {nd:>24s} {ratio:>7s}" + "".join(f" {m:>24s}" for m in more))
     for i, rep in enumerate(results["repeats"], 1):
         t, lat = rep["newsdedup"]["throughput"], rep["newsdedup"]["latency"]
         print(f"repeat {i}: load {rep['load_before']:.2f}→{rep['load_after']:.2f}; newsdedup outputs (throughput) "
               f"{t['outputs']}, missing {t['missing']}, repeated {t['repeated_outputs']}; latency missing "
               f"{lat['missing']}, worker histogram {lat.get('worker_histogram')}")
-        for name in ("passthrough", "newsdedup"):
+        for name in ("passthrough", "newsdedup", *((NewsdedupInline.name,) if inline else ())):
             parts = rep[name]["latency"]["parts_ms"]
             tenths = ", ".join(f"{v:.0f}" for v in rep[name]["latency"]["p50_by_tenth_ms"])
             print(f"  {name} latency parts (p50/p99 ms): "
@@ -771,20 +804,21 @@ async def measure(run: Run, messages: list[Message], args: argparse.Namespace) -
     n_latency = int(args.rate * args.seconds)
     warmup = messages[-WARMUP:]
     repeats = []
+    systems: list[type[System]] = [Passthrough, NewsdedupWorker, *([NewsdedupInline] if args.compare_inline else [])]
     if args.warmup_articles:
         # A fresh broker JVM runs its request paths (transactions included) interpreted at first and gets
         # several times cheaper per request once they are compiled: warm it with both systems, untimed.
-        for cls in (Passthrough, NewsdedupWorker):
+        for cls in systems[:2]:
             warm = await throughput(cls(run, "warm"), messages[: args.warmup_articles])
             print(f"broker warm-up, {cls.name} (not counted): {warm['articles_per_s']:.0f} articles/s", flush=True)
     for rep in range(1, args.repeat + 1):
         row: dict[str, Any] = {"load_before": os.getloadavg()[0]}
-        for cls in (Passthrough, NewsdedupWorker):
+        for cls in systems:
             row[cls.name] = {"throughput": await throughput(cls(run, f"t{rep}"), messages[: args.articles])}
             t = row[cls.name]["throughput"]
             print(f"repeat {rep} {cls.name} throughput: {t['articles_per_s']:.0f} articles/s, "
                   f"missing {t['missing']}, load {os.getloadavg()[0]:.2f}", flush=True)
-        for cls in (Passthrough, NewsdedupWorker):
+        for cls in systems:
             row[cls.name]["latency"] = await latency(cls(run, f"l{rep}"), messages[:n_latency], warmup, args.rate,
                                                      args.stage_times)
             lat = row[cls.name]["latency"]
@@ -836,6 +870,8 @@ def main(argv: list[str] | None = None) -> int:
                         "topic in the latency runs, to split the latency by stage (adds a little load)")
     parser.add_argument("--worker-args", help="python arguments that start the worker instead of "
                         "'-m newsdedup worker', e.g. a script that patches it (for experiments; say so)")
+    parser.add_argument("--compare-inline", action="store_true", help="also measure the worker with its index "
+                        "stage in its own event loop (NEWSDEDUP_INDEX_PROCESS=inline), in the same run")
     parser.add_argument("--passthrough-spec", help=argparse.SUPPRESS)  # the baseline's own process
     args = parser.parse_args(argv)
     if args.passthrough_spec:

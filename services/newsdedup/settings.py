@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     commit_interval_ms: int = Field(default=20, ge=0, le=10_000)
     # After SIGTERM or Ctrl-C the worker exits by itself this much later if a clean stop has not finished.
     shutdown_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # "child": the index stage runs in a process of its own, on a second core (app/index_process.py);
+    # "inline": in the worker's one event loop, for a single core.
+    index_process: Literal["child", "inline"] = "child"
 
     num_perm: int = 128
     seed: int = 1

@@ -12,7 +12,7 @@ import pytest
 
 from newsdedup.app.topics import TopicSpec, ensure_topics
 from newsdedup.localkafka import KAFKA_VERSION, LocalBroker
-from tests.integration.harness import start_broker
+from tests.integration.harness import Worker, WorkerEnv, start_broker
 
 _BROKER_KEY = pytest.StashKey[str]()
 
@@ -85,3 +85,18 @@ def new_topic(
 def work_dir(tmp_path: Path) -> Path:
     """A scratch folder for worker state."""
     return tmp_path
+
+
+@pytest.fixture
+def worker_env(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path) -> WorkerEnv:
+    """Fresh topics, app id and state folder for this test's workers."""
+    return WorkerEnv(kafka_bootstrap, unique_name("nd"), tmp_path)
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    """Every worker a test starts is stopped at the end, passed or failed."""
+    started: list[Worker] = []
+    yield started
+    for w in started:
+        w.stop()

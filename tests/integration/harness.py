@@ -120,6 +120,48 @@ class Worker:
         return "\n".join(text.splitlines()[-lines:])
 
 
+# Four short stories, two English and two Arabic, written for these tests.
+STORIES = {
+    "grain": (
+        "The state grain agency bought 120,000 tonnes of wheat on Tuesday for delivery in March, traders said. "
+        "The purchase, at an average of 251.40 dollars a tonne including freight, came from Black Sea suppliers. "
+        "The agency said the cargoes would arrive at the ports of Jeddah and Dammam over six weeks. "
+        "Traders noted that prices were 3 dollars higher than at the last tender held in early February."
+    ),
+    "storm": (
+        "A storm with winds of up to 140 kilometres an hour closed schools in three coastal provinces on Monday. "
+        "Civil defence teams evacuated 2,300 residents from low-lying districts before the storm reached land. "
+        "The meteorological office warned that heavy rain would continue until Wednesday night. "
+        "Flights at the regional airport were suspended and ferries stayed in port for a second day."
+    ),
+    "museum": (
+        "افتتح متحف التاريخ الوطني صباح الأحد جناحا جديدا يضم أكثر من أربعمئة قطعة أثرية من العصور الإسلامية المبكرة. "
+        "وقال مدير المتحف إن الجناح استغرق العمل عليه ثلاث سنوات بمشاركة فريق من الباحثين والمرممين. "
+        "ويعرض الجناح مخطوطات نادرة وعملات ذهبية وأدوات فلكية استخدمها العلماء في القرن العاشر. "
+        "وسيفتح الجناح أبوابه للجمهور مجانا خلال الأسبوع الأول ثم برسوم رمزية."
+    ),
+    "rail": (
+        "أعلنت هيئة النقل عن تشغيل خط قطار جديد يربط المدينة بالمطار الدولي اعتبارا من الشهر المقبل. "
+        "ويبلغ طول الخط اثنين وثلاثين كيلومترا ويضم سبع محطات، وتستغرق الرحلة نحو عشرين دقيقة. "
+        "وأوضحت الهيئة أن القطارات ستعمل كل عشر دقائق في ساعات الذروة وكل ربع ساعة في باقي الأوقات. "
+        "وتوقعت أن ينقل الخط أكثر من خمسين ألف راكب يوميا في عامه الأول."
+    ),
+}
+
+
+def lightly_edited(text: str) -> str:
+    """A copy with a new last sentence and a changed word, as an outlet would republish it."""
+    return text.replace("said", "reported", 1).replace("وقال", "وأفاد", 1) + " (Additional reporting by staff.)"
+
+
+def start(worker_env: WorkerEnv, workers: list[Worker], name: str) -> Worker:
+    """Start a worker called `name`, remember it in `workers` (stopped at the test's end), wait for /health."""
+    w = Worker(worker_env, name)
+    workers.append(w)
+    w.wait_healthy()
+    return w
+
+
 def article(article_id: str, body: str, source: str = "wire", **fields: Any) -> bytes:
     """An input message for the raw topic."""
     return orjson.dumps({"id": article_id, "source": source, "body": body, **fields})

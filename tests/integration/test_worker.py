@@ -8,68 +8,23 @@ import random
 import string
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
-import pytest
 
 from newsdedup import schemas
-from tests.integration.harness import Worker, WorkerEnv, article, produce, read_all, wait_for_records
-
-STORIES = {
-    "grain": (
-        "The state grain agency bought 120,000 tonnes of wheat on Tuesday for delivery in March, traders said. "
-        "The purchase, at an average of 251.40 dollars a tonne including freight, came from Black Sea suppliers. "
-        "The agency said the cargoes would arrive at the ports of Jeddah and Dammam over six weeks. "
-        "Traders noted that prices were 3 dollars higher than at the last tender held in early February."
-    ),
-    "storm": (
-        "A storm with winds of up to 140 kilometres an hour closed schools in three coastal provinces on Monday. "
-        "Civil defence teams evacuated 2,300 residents from low-lying districts before the storm reached land. "
-        "The meteorological office warned that heavy rain would continue until Wednesday night. "
-        "Flights at the regional airport were suspended and ferries stayed in port for a second day."
-    ),
-    "museum": (
-        "افتتح متحف التاريخ الوطني صباح الأحد جناحا جديدا يضم أكثر من أربعمئة قطعة أثرية من العصور الإسلامية المبكرة. "
-        "وقال مدير المتحف إن الجناح استغرق العمل عليه ثلاث سنوات بمشاركة فريق من الباحثين والمرممين. "
-        "ويعرض الجناح مخطوطات نادرة وعملات ذهبية وأدوات فلكية استخدمها العلماء في القرن العاشر. "
-        "وسيفتح الجناح أبوابه للجمهور مجانا خلال الأسبوع الأول ثم برسوم رمزية."
-    ),
-    "rail": (
-        "أعلنت هيئة النقل عن تشغيل خط قطار جديد يربط المدينة بالمطار الدولي اعتبارا من الشهر المقبل. "
-        "ويبلغ طول الخط اثنين وثلاثين كيلومترا ويضم سبع محطات، وتستغرق الرحلة نحو عشرين دقيقة. "
-        "وأوضحت الهيئة أن القطارات ستعمل كل عشر دقائق في ساعات الذروة وكل ربع ساعة في باقي الأوقات. "
-        "وتوقعت أن ينقل الخط أكثر من خمسين ألف راكب يوميا في عامه الأول."
-    ),
-}
-
-
-def lightly_edited(text: str) -> str:
-    """A copy with a new last sentence and a changed word, as an outlet would republish it."""
-    return text.replace("said", "reported", 1).replace("وقال", "وأفاد", 1) + " (Additional reporting by staff.)"
-
-
-@pytest.fixture
-def worker_env(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path) -> WorkerEnv:
-    """Fresh topics, app id and state folder for this test's workers."""
-    return WorkerEnv(kafka_bootstrap, unique_name("nd"), tmp_path)
-
-
-@pytest.fixture
-def workers() -> Iterator[list[Worker]]:
-    """Every worker a test starts is stopped at the end, passed or failed."""
-    started: list[Worker] = []
-    yield started
-    for w in started:
-        w.stop()
-
-
-def start(worker_env: WorkerEnv, workers: list[Worker], name: str) -> Worker:
-    w = Worker(worker_env, name)
-    workers.append(w)
-    w.wait_healthy()
-    return w
+from tests.integration.harness import (
+    STORIES,
+    Worker,
+    WorkerEnv,
+    article,
+    lightly_edited,
+    produce,
+    read_all,
+    start,
+    wait_for_records,
+)
 
 
 def run(coro: object) -> object:
@@ -164,12 +119,29 @@ def test_two_workers_decide_like_one_on_a_two_partition_topic(
     one = _decisions(WorkerEnv(kafka_bootstrap, unique_name("one"), tmp_path / "one"), inputs, 1, workers)
     two = _decisions(WorkerEnv(kafka_bootstrap, unique_name("two"), tmp_path / "two"), inputs, 2, workers)
     assert one == two
-    assert len(one) == len(inputs)
+    _assert_story_decisions(one, inputs)
+
+
+def test_the_index_stage_inline_decides_like_in_its_own_process(
+    kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path, workers: list[Worker]
+) -> None:
+    # The default runs the index stage in a child process (covered by every other test); the
+    # NEWSDEDUP_INDEX_PROCESS=inline setting keeps it in the worker's event loop, for a single core.
+    inputs = _inputs_split_over_partitions()
+    worker_env = WorkerEnv(kafka_bootstrap, unique_name("inline"), tmp_path,
+                           extra={"NEWSDEDUP_INDEX_PROCESS": "inline"})
+    decisions = _decisions(worker_env, inputs, 1, workers)
+    _assert_story_decisions(decisions, inputs)
+
+
+def _assert_story_decisions(decisions: dict[str, tuple[str, str | None, str]],
+                            inputs: list[tuple[int, bytes]]) -> None:
+    assert len(decisions) == len(inputs)
     for name in STORIES:
-        assert one[f"{name}-orig"] == ("unique", None, f"{name}-orig")
-        assert one[f"{name}-exact"] == ("exact_duplicate", f"{name}-orig", f"{name}-orig")
-        assert one[f"{name}-edit"][0] == "near_duplicate"
-        assert one[f"{name}-edit"][2] == f"{name}-orig"
+        assert decisions[f"{name}-orig"] == ("unique", None, f"{name}-orig")
+        assert decisions[f"{name}-exact"] == ("exact_duplicate", f"{name}-orig", f"{name}-orig")
+        assert decisions[f"{name}-edit"][0] == "near_duplicate"
+        assert decisions[f"{name}-edit"][2] == f"{name}-orig"
 
 
 def test_kill9_mid_stream_loses_nothing_and_publishes_nothing_twice(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -25,7 +25,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from newsdedup.app.codecs import encode
 from newsdedup.app.deadletter import Provenance, dead_letter
-from newsdedup.app.metrics import WorkerMetrics
+from newsdedup.app.metrics import IndexReport
 from newsdedup.app.stages import IndexOutput, IndexStage
 from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
@@ -55,10 +55,10 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 class IndexRunner:
     """Consume envelopes, decide them with IndexStage, publish and persist transactionally."""
 
-    def __init__(self, settings: Settings, topics: Mapping[str, str], metrics: WorkerMetrics) -> None:
+    def __init__(self, settings: Settings, topics: Mapping[str, str], report: Callable[[IndexReport], None]) -> None:
         self.settings = settings
         self.topics = topics  # "prepared", "state", "clean", "events", "dlq" -> topic name
-        self.metrics = metrics
+        self.report = report  # told after each transaction and on every change of ownership
         self.stage = IndexStage(settings)
         self.group_id = f"{settings.app_id}-index"
         self.transactional_id = f"{settings.app_id}-index"
@@ -118,14 +118,15 @@ class IndexRunner:
         del state
         self.collector.start()  # the restored index leaves the collector's working set (gcpolicy.py)
         self.restore_seconds = time.monotonic() - started
-        self.metrics.index_size.set(self.stage.size)
         log.info("index restored", extra={"entries": self.stage.size, "seconds": round(self.restore_seconds, 3)})
         self.producer = producer
+        self.report(self._status())
 
     async def release(self) -> None:
         """Stop writing (partition revoked or shutting down); the state topic stays the truth."""
         producer, self.producer = self.producer, None
         if producer is not None:
+            self.report(self._status())
             await producer.stop()
 
     async def _read_state(self) -> dict[bytes, bytes]:
@@ -204,7 +205,7 @@ class IndexRunner:
             log.exception("index transaction failed; restoring from the state topic")
             await self._recover()
             return
-        self._count(outputs)
+        self.report(self._counted(outputs))
         self.collector.tick(len(outputs))
 
     def _holds(self, producer: AIOKafkaProducer) -> bool:
@@ -236,18 +237,20 @@ class IndexRunner:
             self.consumer.seek(tp, committed)
         await asyncio.sleep(0.5)
 
-    def _count(self, outputs: list[IndexOutput]) -> None:
-        m = self.metrics
+    def _status(self) -> IndexReport:
+        return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds)
+
+    def _counted(self, outputs: list[IndexOutput]) -> IndexReport:
+        report = self._status()
         now = time.time()
         for output in outputs:
             for target, _, _ in output.messages:
-                m.articles_out.labels(topic=self.topics[target]).inc()
-            for kind in output.findings:
-                m.findings.labels(kind=kind).inc()
+                report.published[self.topics[target]] += 1
+            report.findings.update(output.findings)
             if output.dead_letter_kind:
-                m.dead_letters.labels(kind=output.dead_letter_kind).inc()
+                report.dead_letters[output.dead_letter_kind] += 1
             if output.decision_status and not output.replayed:
-                m.decisions.labels(status=output.decision_status).inc()
+                report.decisions[output.decision_status] += 1
             if output.raw_timestamp is not None and not output.replayed:
-                m.latency.observe(max(0.0, now - output.raw_timestamp))
-        m.index_size.set(self.stage.size)
+                report.latencies.append(max(0.0, now - output.raw_timestamp))
+        return report

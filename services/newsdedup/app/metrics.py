@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 # Latency from the raw message's timestamp to the decision, in seconds.
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What the index stage did since its last report and where it stands; small and picklable, because the
+    index stage may run in a process of its own (index_process.py)."""
+
+    owner: bool
+    index_size: int
+    restore_seconds: float | None = None
+    published: Tally[str] = field(default_factory=Tally)  # output topic -> records
+    findings: Tally[str] = field(default_factory=Tally)
+    dead_letters: Tally[str] = field(default_factory=Tally)
+    decisions: Tally[str] = field(default_factory=Tally)
+    latencies: list[float] = field(default_factory=list)  # seconds, one per decided article
 
 
 @dataclass
@@ -34,10 +50,27 @@ class WorkerMetrics:
             buckets=_LATENCY_BUCKETS, registry=r,
         )
         self.index_size = Gauge("newsdedup_index_articles", "Articles in the windowed index", registry=r)
+        self.index_restarts = Counter(
+            "newsdedup_index_process_restarts", "Index processes started again after one died", registry=r
+        )
         self.consumer_lag = Gauge(
             "newsdedup_consumer_lag", "High-water mark minus next offset to process", ["topic", "partition"],
             registry=r,
         )
+
+    def apply(self, report: IndexReport) -> None:
+        """Count what an index report says was done, and set the index gauge."""
+        for topic, count in report.published.items():
+            self.articles_out.labels(topic=topic).inc(count)
+        for kind, count in report.findings.items():
+            self.findings.labels(kind=kind).inc(count)
+        for kind, count in report.dead_letters.items():
+            self.dead_letters.labels(kind=kind).inc(count)
+        for status, count in report.decisions.items():
+            self.decisions.labels(status=status).inc(count)
+        for seconds in report.latencies:
+            self.latency.observe(seconds)
+        self.index_size.set(report.index_size)
 
     def exposition(self) -> bytes:
         """The Prometheus text format of every metric."""

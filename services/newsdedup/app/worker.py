@@ -6,7 +6,8 @@ raw (N partitions) --prepare agent--> prepared (1 partition) --index runner--> c
 
 The prepare agent does the CPU-heavy, stateless work (at-least-once) and scales with raw partitions
 and workers. The index runner (index_runner.py) is the single writer of the global index and
-publishes exactly once through Kafka transactions; it drops stage-1 replays by raw offset.
+publishes exactly once through Kafka transactions; it drops stage-1 replays by raw offset. By default
+it runs in a child process (index_process.py), so that the two stages use two cores.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import faust
 from faust.web import Request, Response, View
 
 from newsdedup.app.deadletter import Provenance
-from newsdedup.app.index_runner import IndexRunner
+from newsdedup.app.index_process import IndexProcess, IndexView, run_inline
 from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.stages import PrepareStage
 from newsdedup.app.topics import TopicSpec
@@ -93,7 +94,7 @@ def build_app(settings: Settings) -> faust.App:
     prepare_stage = PrepareStage(settings)
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
-    index_runner = IndexRunner(settings, topics, metrics)
+    index_view = IndexView(metrics)
     raw = app.topic(settings.topic_raw, value_type=bytes, key_type=bytes)
     prepared = app.topic(topics["prepared"], value_type=bytes, key_type=bytes)
     progress: dict[tuple[str, int], int] = {}
@@ -108,7 +109,10 @@ def build_app(settings: Settings) -> faust.App:
             progress[(provenance.topic, provenance.partition)] = provenance.offset + 1
 
     async def index_task() -> None:
-        await index_runner.run()
+        if settings.index_process == "child":
+            await IndexProcess(settings, topics, index_view).run()
+        else:
+            await run_inline(settings, topics, index_view)
 
     app.task(index_task)
 
@@ -123,8 +127,8 @@ def build_app(settings: Settings) -> faust.App:
         async def get(self, request: Request) -> Response:
             assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())
             body: dict[str, Any] = {
-                "status": "ok", "assigned": assigned, "index_owner": index_runner.owner,
-                "index_articles": index_runner.stage.size, "index_restore_seconds": index_runner.restore_seconds,
+                "status": "ok", "assigned": assigned, "index_process": settings.index_process,
+                **index_view.health(),
             }
             return self.json(body)
 

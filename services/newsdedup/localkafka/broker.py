@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import ctypes
 import logging
 import os
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from newsdedup.errors import LocalKafkaError
+from newsdedup.lifelines import die_with_parent
 from newsdedup.localkafka.jars import ensure_jars, java_command
 
 _LOG4J2 = """status = warn
@@ -79,13 +79,9 @@ def new_cluster_id() -> str:
 
 
 def _die_with_parent() -> None:
-    # Linux: the broker gets SIGTERM if the Python process that started it dies (even by kill -9),
+    # The broker gets SIGTERM if the Python process that started it dies (even by kill -9),
     # so a crashed test session leaves no broker behind.
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    die_with_parent(signal.SIGTERM)
 
 
 class LocalBroker:

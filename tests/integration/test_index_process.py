@@ -1,0 +1,112 @@
+"""The worker's index process against the real broker: it dies with the worker, and the worker outlives it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import string
+import time
+from collections import Counter
+from pathlib import Path
+
+import orjson
+
+from tests.integration.harness import (
+    STORIES,
+    Worker,
+    WorkerEnv,
+    article,
+    lightly_edited,
+    produce,
+    read_all,
+    start,
+    wait_for_records,
+)
+
+
+def health(worker: Worker) -> dict[str, object]:
+    return dict(orjson.loads(worker.get("/health")))
+
+
+def wait_for_owner(worker: Worker, timeout: float = 60.0, not_pid: int | None = None) -> dict[str, object]:
+    """Wait until the worker's index process (other than `not_pid`) owns the index; return /health."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = health(worker)
+        if state["index_owner"] and state["index_process_pid"] not in (None, not_pid):
+            return state
+        time.sleep(0.2)
+    raise AssertionError(f"no index owner after {timeout} s: {health(worker)}\n{worker.log_tail()}")
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_index_process_is_replaced_and_loses_nothing(worker_env: WorkerEnv, workers: list[Worker]) -> None:
+    worker_env.raw_partitions = 1
+    topics = worker_env.topics
+    w = start(worker_env, workers, "w")
+    first = wait_for_owner(w)
+    originals = [(None, article(f"{name}-orig", text)) for name, text in STORIES.items()]
+    asyncio.run(produce(worker_env.bootstrap, topics["raw"], originals))
+    asyncio.run(read_all(worker_env.bootstrap, [topics["clean"]], expect=len(originals)))
+
+    rng = random.Random(11)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(5000)]
+    stream = [(None, article(f"k{i}", " ".join(rng.choices(words, k=80)))) for i in range(600)]
+
+    async def kill_mid_stream() -> None:
+        producing = asyncio.create_task(produce(worker_env.bootstrap, topics["raw"], stream, rate=100.0))
+        await wait_for_records(worker_env.bootstrap, topics["clean"], at_least=len(originals) + 50, wait=60)
+        os.kill(int(str(first["index_process_pid"])), signal.SIGKILL)
+        await producing
+
+    asyncio.run(kill_mid_stream())
+    second = wait_for_owner(w, timeout=90, not_pid=int(str(first["index_process_pid"])))
+    assert second["index_process_restarts"] == 1
+    assert w.process.poll() is None, "the worker itself keeps running"
+
+    # The new index process rebuilt the window: copies of articles decided before the kill are flagged.
+    copies = [(None, article(f"{name}-copy", lightly_edited(text), source="paper")) for name, text in STORIES.items()]
+    asyncio.run(produce(worker_env.bootstrap, topics["raw"], copies))
+    expect = len(originals) + len(stream) + len(copies)
+    out = asyncio.run(read_all(worker_env.bootstrap, [topics["clean"], topics["events"], topics["dlq"]],
+                               expect=expect, wait=120))
+    ids = Counter(r["id"] for r in out[topics["clean"]])
+    assert not out[topics["dlq"]]
+    assert set(ids) == {f"{name}-orig" for name in STORIES} | {f"k{i}" for i in range(len(stream))}, "lost"
+    assert max(ids.values()) == 1, f"published twice: {[k for k, n in ids.items() if n > 1][:5]}"
+    flagged = {e["article_id"]: e["duplicate_of"] for e in out[topics["events"]] if e["type"] == "near_duplicate"}
+    assert flagged == {f"{name}-copy": f"{name}-orig" for name in STORIES}
+    metrics = w.get("/metrics").decode()
+    assert "newsdedup_index_process_restarts_total 1.0" in metrics
+    assert w.stop() == 0, w.log_tail()
+
+
+def test_killing_the_worker_takes_its_index_process_with_it(worker_env: WorkerEnv, workers: list[Worker]) -> None:
+    w = start(worker_env, workers, "w")
+    child = int(str(wait_for_owner(w)["index_process_pid"]))
+    assert alive(child)
+    os.kill(w.process.pid, signal.SIGKILL)  # the worker alone, not its process group
+    w.process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(child), "the index process outlived its worker"
+
+
+def test_a_clean_stop_stops_the_index_process_cleanly(worker_env: WorkerEnv, workers: list[Worker]) -> None:
+    w = start(worker_env, workers, "w")
+    child = int(str(wait_for_owner(w)["index_process_pid"]))
+    assert w.stop() == 0, w.log_tail()
+    assert not alive(child)
+    stopped = [orjson.loads(line) for line in w.log_path.read_text().splitlines()
+               if '"index process stopped"' in line]
+    assert [line["exit_code"] for line in stopped] == [0], w.log_tail()
