@@ -8,6 +8,7 @@ import random
 import signal
 import string
 import time
+import urllib.error
 from collections import Counter
 from pathlib import Path
 
@@ -27,7 +28,13 @@ from tests.integration.harness import (
 
 
 def health(worker: Worker) -> dict[str, object]:
-    return dict(orjson.loads(worker.get("/health")))
+    """/health, also when it answers 503 (no index process, or a silent one)."""
+    try:
+        return dict(orjson.loads(worker.get("/health")))
+    except urllib.error.HTTPError as failing:
+        if failing.code != 503:
+            raise
+        return dict(orjson.loads(failing.read()))
 
 
 def wait_for_owner(worker: Worker, timeout: float = 60.0, not_pid: int | None = None) -> dict[str, object]:
@@ -107,6 +114,21 @@ def test_a_clean_stop_stops_the_index_process_cleanly(worker_env: WorkerEnv, wor
     child = int(str(wait_for_owner(w)["index_process_pid"]))
     assert w.stop() == 0, w.log_tail()
     assert not alive(child)
-    stopped = [orjson.loads(line) for line in w.log_path.read_text().splitlines()
-               if '"index process stopped"' in line]
+    assert_stopped_once_cleanly(w)
+
+
+def test_a_stop_while_the_index_process_starts_is_clean(worker_env: WorkerEnv, workers: list[Worker]) -> None:
+    # SIGTERM to the whole process group as soon as the web page answers: the index process is then still
+    # importing or joining its group. It must not die of the signal, nor be started again.
+    w = start(worker_env, workers, "w")
+    assert w.stop() == 0, w.log_tail()
+    assert_stopped_once_cleanly(w)
+
+
+def assert_stopped_once_cleanly(w: Worker) -> None:
+    lines = [orjson.loads(line[line.index("{"):]) for line in w.log_path.read_text().splitlines() if "{" in line]
+    messages = [line.get("message") for line in lines]
+    assert "index process exited unexpectedly; starting another" not in messages, w.log_tail()
+    assert messages.count("index process started") == 1, w.log_tail()
+    stopped = [line for line in lines if line.get("message") == "index process stopped"]
     assert [line["exit_code"] for line in stopped] == [0], w.log_tail()

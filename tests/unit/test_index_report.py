@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import orjson
 import pytest
@@ -97,27 +99,71 @@ def test_the_view_counts_reports_into_metrics_and_health() -> None:
     assert metric(metrics, "newsdedup_index_process_restarts_total") == 1.0
 
 
-def test_an_index_process_that_dies_is_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A real child process that cannot reach its broker (nothing listens on the port) fails at start-up;
-    # the parent must notice, count it and start another, and stop the last one when cancelled.
+def test_reports_waiting_for_the_pipe_merge_into_one() -> None:
+    first = IndexReport(owner=False, index_size=1, restore_seconds=2.0, restoring=True, latencies=[0.1])
+    first.published["c"] += 2
+    later = IndexReport(owner=True, index_size=5, latencies=[0.2, 0.3])
+    later.published["c"] += 1
+    later.findings["exact_duplicate"] += 1
+    merged = first.merged(later)
+    assert (merged.owner, merged.index_size, merged.restoring, merged.restore_seconds) == (True, 5, False, 2.0)
+    assert merged.published == {"c": 3}
+    assert merged.findings == {"exact_duplicate": 1}
+    assert merged.latencies == [0.1, 0.2, 0.3]
+
+
+def test_restart_pauses_double_while_deaths_come_quickly_and_reset_after_a_long_run() -> None:
+    delays = []
+    delay = 0.0
+    for uptime in (0.5, 2.0, 3.0, 1.0, 1.0, 1.0, 1.0, 3600.0, 1.0):
+        delay = index_process.next_restart_delay(delay, uptime)
+        delays.append(delay)
+    assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 1.0, 2.0]
+
+
+def test_health_fails_without_an_index_process_or_its_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    view = IndexView(WorkerMetrics())
+    assert view.problem() == "no index process is running"
+    view.started(4321)
+    assert view.problem() is None
+    view.apply(IndexReport(owner=True, index_size=0, restoring=True))
+    later = time.monotonic() + 600
+    monkeypatch.setattr(index_process.time, "monotonic", lambda: later)
+    assert view.problem() is None, "a long restore is not silence"
+    view.restoring = False
+    problem = view.problem()
+    assert problem is not None
+    assert "has not reported" in problem
+    assert IndexView(WorkerMetrics(), separate_process=False).problem() is None
+
+
+def test_an_index_process_that_keeps_dying_is_restarted_then_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Real child processes that cannot reach their broker (nothing listens on the port) fail at start-up:
+    # the parent starts new ones, then stops trying, so that the worker stops and its supervisor sees it.
     monkeypatch.setattr(index_process, "_RESTART_DELAY_SECONDS", (0.1, 0.2))
+    monkeypatch.setattr(index_process, "_GIVE_UP_AFTER", 3)
     settings = load_settings(kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", shutdown_timeout_seconds=10)
     view = IndexView(WorkerMetrics())
     pids: set[int] = set()
 
-    async def scenario() -> None:
-        task = asyncio.create_task(IndexProcess(settings, TOPICS, view).run())
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 90
-        while view.restarts < 2 and loop.time() < deadline:
+    async def watch(task: asyncio.Task[None]) -> None:
+        while not task.done():
             if view.pid is not None:
                 pids.add(view.pid)
-            await asyncio.sleep(0.05)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+            await asyncio.sleep(0.02)
 
-    asyncio.run(scenario())
-    assert view.restarts >= 2
-    assert len(pids) >= 2, "each restart is a new process"
-    assert view.owner is False
+    async def scenario() -> None:
+        task = asyncio.create_task(IndexProcess(settings, TOPICS, view).run())
+        watcher = asyncio.create_task(watch(task))
+        try:
+            await asyncio.wait_for(task, 120)
+        finally:
+            await watcher
+
+    with pytest.raises(index_process.IndexProcessFailed, match="died 3 times in a row"):
+        asyncio.run(scenario())
+    assert view.restarts == 2
+    assert len(pids) == 3, "each start is a new process"
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists(), "a child was left behind"
+    assert view.problem() == "no index process is running"

@@ -2,68 +2,95 @@
 
 Stage 1 (the faust agent) and stage 2 (the index runner) already talk only through the prepared topic;
 in one process they shared one event loop and one core, and the worker's throughput was the sum of
-their costs. Here the child runs the unchanged IndexRunner and the parent keeps faust, stage 1 and the
-web pages. The pipe between them carries no articles, only what the metrics and /health need
-(`IndexReport`) one way and "stop" the other.
+their costs. Here the child (index_child.py) runs the unchanged IndexRunner and the parent keeps faust,
+stage 1 and the web pages. The pipe between them carries no articles, only what the metrics and /health
+need (`IndexReport`, at least every few seconds) one way, and the settings then "stop" the other.
 
-Lifetime: the child ignores SIGINT and SIGTERM (a terminal or a supervisor signals the whole process
-group) and stops cleanly when the parent asks, during the parent's own clean stop. If the parent dies
-without asking (kill -9, the shutdown deadline), the child is killed with it, exactly like a crash of a
-one-process worker. If the child dies on its own, the parent logs it and starts another after a pause;
-the new child takes the index over from the state topic as after any crash.
+Lifetime (docs/WORKER.md): the child runs in a process group of its own and ignores SIGINT and SIGTERM,
+so signals meant for the worker reach only the parent, which asks the child to stop at the start of its
+own stop. If the parent dies without asking (kill -9, the shutdown deadline), the child is killed with
+it, like a crash of a one-process worker. If the child dies on its own, the parent starts another after
+a pause; after several quick deaths in a row it gives up and stops the worker, so that its supervisor
+sees it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import functools
 import logging
-import logging.config
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
-from typing import Any
 
+from newsdedup.app.index_child import STOP
 from newsdedup.app.index_runner import IndexRunner
-from newsdedup.app.logs import logging_config
 from newsdedup.app.metrics import IndexReport, WorkerMetrics
-from newsdedup.lifelines import die_with_parent
 from newsdedup.settings import Settings
 
 log = logging.getLogger("newsdedup.index")
 
-_STOP = "stop"
-# Pauses before starting a child again after it died; doubled per quick death, reset after a minute up.
+# Pauses before starting a child again after it died: the shortest after one that ran for a while,
+# doubled per quick death. After this many quick deaths in a row the worker stops instead.
 _RESTART_DELAY_SECONDS = (1.0, 30.0)
 _STABLE_SECONDS = 60.0
-EXIT_PARENT_GONE = 70  # the child's status when its parent vanished without asking it to stop
+_GIVE_UP_AFTER = 5
+_SILENCE_LIMIT_SECONDS = 60.0  # longer without a report (and not restoring) and /health fails
+_KILL_MARGIN_SECONDS = 2.0  # the child is killed this long before the worker's shutdown deadline
+
+
+class IndexProcessFailed(RuntimeError):
+    """The index process kept dying soon after its start: the worker stops so that its supervisor sees it."""
+
+
+def next_restart_delay(previous: float, uptime: float) -> float:
+    """The pause before another index process: the shortest after a first or long-lived one, else twice the last."""
+    shortest, longest = _RESTART_DELAY_SECONDS
+    if previous <= 0 or uptime >= _STABLE_SECONDS:
+        return shortest
+    return min(2 * previous, longest)
 
 
 class IndexView:
     """The parent's view of the index stage: its reports go to the metrics, its state to /health."""
 
-    def __init__(self, metrics: WorkerMetrics) -> None:
+    def __init__(self, metrics: WorkerMetrics, separate_process: bool = True) -> None:
         self.metrics = metrics
+        self.separate_process = separate_process
         self.owner = False
+        self.restoring = False
         self.index_size = 0
         self.restore_seconds: float | None = None
         self.pid: int | None = None  # of the index process, while one runs
         self.restarts = 0  # index processes started again after one died
+        self.last_heard: float | None = None  # monotonic time of the child's start or last report
 
     def apply(self, report: IndexReport) -> None:
         """Take in one report of the index stage."""
         self.metrics.apply(report)
         self.owner = report.owner
+        self.restoring = report.restoring
         self.index_size = report.index_size
         if report.restore_seconds is not None:
             self.restore_seconds = report.restore_seconds
+        self.last_heard = time.monotonic()
+
+    def started(self, pid: int) -> None:
+        """A new index process runs."""
+        self.pid = pid
+        self.last_heard = time.monotonic()
 
     def lost(self) -> None:
-        """The index stage is gone (its process died): this worker holds no index now."""
+        """The index stage is gone (its process ended): this worker holds no index now."""
         self.apply(IndexReport(owner=False, index_size=0))
+        self.restore_seconds = None
         self.pid = None
 
     def restarting(self) -> None:
@@ -71,9 +98,20 @@ class IndexView:
         self.restarts += 1
         self.metrics.index_restarts.inc()
 
+    def problem(self) -> str | None:
+        """Why the index stage is unhealthy, or None."""
+        if not self.separate_process:
+            return None  # inline, it lives and dies with the event loop that answers /health
+        if self.pid is None:
+            return "no index process is running"
+        silent = time.monotonic() - (self.last_heard or 0.0)
+        if silent > _SILENCE_LIMIT_SECONDS and not self.restoring:
+            return f"the index process has not reported for {silent:.0f} s"
+        return None
+
     def health(self) -> dict[str, object]:
         """What /health says of the index stage."""
-        return {"index_owner": self.owner, "index_articles": self.index_size,
+        return {"index_owner": self.owner, "index_restoring": self.restoring, "index_articles": self.index_size,
                 "index_restore_seconds": self.restore_seconds, "index_process_pid": self.pid,
                 "index_process_restarts": self.restarts}
 
@@ -90,106 +128,130 @@ class IndexProcess:
         self.settings = settings
         self.topics = dict(topics)
         self.view = view
+        self._stopping = False
+        self._conn: Connection | None = None
+        self._process: asyncio.subprocess.Process | None = None
+
+    def request_stop(self) -> None:
+        """Ask the child to stop now, and kill it if it has not stopped just before the worker's deadline."""
+        if self._stopping:
+            return
+        self._stopping = True
+        self._send_stop()
+        delay = max(0.0, self.settings.shutdown_timeout_seconds - _KILL_MARGIN_SECONDS)
+        asyncio.get_running_loop().call_later(delay, self._kill_late)
 
     async def run(self) -> None:
-        """Keep one child running until cancelled; on cancellation stop it cleanly."""
+        """Keep one child running until a stop is requested or this task is cancelled."""
         loop = asyncio.get_running_loop()
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copy of faust's loop or threads
-        delay, longest = _RESTART_DELAY_SECONDS
-        while True:
+        delay = 0.0
+        quick_deaths = 0
+        while not self._stopping:
             started = loop.time()
-            exitcode = await self._run_child(context)
+            exitcode = await self._run_child()
+            uptime = loop.time() - started
             self.view.lost()
-            log.error("index process exited unexpectedly; starting another",
-                      extra={"exit_code": exitcode, "restart_in_seconds": delay, "restarts": self.view.restarts + 1})
+            if self._stopping:
+                log.info("index process stopped", extra={"exit_code": exitcode})
+                return
+            quick_deaths = quick_deaths + 1 if uptime < _STABLE_SECONDS else 0
+            if quick_deaths >= _GIVE_UP_AFTER:
+                raise IndexProcessFailed(
+                    f"the index process died {quick_deaths} times in a row, each within {_STABLE_SECONDS:.0f} s "
+                    f"of its start (last exit code {exitcode}); its log lines above say why"
+                )
+            delay = next_restart_delay(delay, uptime)
+            log.error("index process exited unexpectedly; starting another", extra={
+                "exit_code": exitcode, "uptime_seconds": round(uptime, 1), "restart_in_seconds": delay})
             await asyncio.sleep(delay)
             self.view.restarting()
-            ran_long = loop.time() - started > _STABLE_SECONDS
-            delay = _RESTART_DELAY_SECONDS[0] if ran_long else min(2 * delay, longest)
 
-    async def _run_child(self, context: Any) -> int | None:
+    async def _run_child(self) -> int | None:
         loop = asyncio.get_running_loop()
-        ours, theirs = context.Pipe()
-        process = context.Process(target=child_main, name="newsdedup-index",
-                                  args=(self.settings, self.topics, theirs, os.getpid()))
-        process.start()
-        theirs.close()
-        self.view.pid = process.pid
-        log.info("index process started", extra={"pid": process.pid})
+        ours_socket, theirs_socket = socket.socketpair()
+        ours, theirs = Connection(ours_socket.detach()), Connection(theirs_socket.detach())
+        try:
+            # A fresh interpreter (no copy of faust's loop or threads), in a process group of its own:
+            # group signals (Ctrl-C, a supervisor's stop) reach only this process, which stops the child.
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "newsdedup.app.index_child", str(theirs.fileno()), str(os.getpid()),
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, process_group=0,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        # If this process exits without stopping the child (a crash), kill it rather than leave it.
+        kill_at_exit = functools.partial(_kill_if_running, process)
+        atexit.register(kill_at_exit)
+        self._conn, self._process = ours, process
+        self.view.started(process.pid)
+        log.info("index process started", extra={"index_pid": process.pid})
         ended: asyncio.Future[None] = loop.create_future()
+
+        def finish() -> None:
+            loop.remove_reader(ours.fileno())
+            if not ended.done():
+                ended.set_result(None)
 
         def on_readable() -> None:
             try:
                 while ours.poll():
                     self.view.apply(ours.recv())
             except (EOFError, OSError):  # the child closed its end: it is exiting
-                loop.remove_reader(ours.fileno())
-                if not ended.done():
-                    ended.set_result(None)
+                finish()
+            except Exception:
+                log.exception("unreadable report from the index process; killing it")
+                process.kill()
+                finish()
 
+        with contextlib.suppress(OSError):  # if the child died at once, its exit status tells
+            ours.send((self.settings, self.topics))
         loop.add_reader(ours.fileno(), on_readable)
+        if self._stopping:
+            self._send_stop()  # the stop was requested while this child was being started
         try:
-            await asyncio.shield(ended)  # shielded: cancelling this task must leave `ended` for _stop to wait on
+            await asyncio.shield(ended)  # shielded: a cancelled task must leave `ended` to wait on
         except asyncio.CancelledError:
-            await self._stop(process, ours, ended)
+            self.request_stop()
+            await self._wait_stopped(process, ended)
             raise
         finally:
-            if not ours.closed:
-                with contextlib.suppress(ValueError, OSError):
-                    loop.remove_reader(ours.fileno())
-                ours.close()
-        await loop.run_in_executor(None, process.join)
-        return int(process.exitcode) if process.exitcode is not None else None
+            if not ended.done():
+                finish()
+            ours.close()
+            self._conn = None
+        exitcode = await process.wait()
+        atexit.unregister(kill_at_exit)
+        self._process = None
+        return exitcode
 
-    async def _stop(self, process: Any, ours: Connection, ended: asyncio.Future[None]) -> None:
-        """Ask the child to stop, keep reading its last reports, and wait for it (the parent's deadline rules)."""
-        with contextlib.suppress(OSError):
-            ours.send(_STOP)
-        timeout = self.settings.shutdown_timeout_seconds
+    async def _wait_stopped(self, process: asyncio.subprocess.Process, ended: asyncio.Future[None]) -> None:
+        """Wait for a child asked to stop (killed at the deadline by `request_stop`'s timer)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(ended), timeout)
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, process.join, timeout)
-        if process.is_alive():
-            log.error("index process did not stop in time; killing it", extra={"pid": process.pid})
+            await asyncio.wait_for(asyncio.shield(ended), self.settings.shutdown_timeout_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(process.wait(), 5.0)
+        if process.returncode is None:
+            self._kill_late()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 5.0)
+        log.info("index process stopped", extra={"exit_code": process.returncode})
+
+    def _send_stop(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            with contextlib.suppress(OSError):
+                self._conn.send(STOP)
+
+    def _kill_late(self) -> None:
+        process = self._process
+        if process is not None and process.returncode is None:
+            log.error("index process did not stop in time; killing it", extra={"index_pid": process.pid})
             process.kill()
-            await loop.run_in_executor(None, process.join, 5.0)
-        log.info("index process stopped", extra={"exit_code": process.exitcode})
 
 
-def child_main(settings: Settings, topics: dict[str, str], conn: Connection, parent_pid: int) -> None:
-    """The child process: run the index runner, report to the parent, stop when it says so."""
-    die_with_parent(signal.SIGKILL)
-    if os.getppid() != parent_pid:  # the parent died before the line above took effect
-        os._exit(EXIT_PARENT_GONE)
-    # The parent receives the signals meant for the worker and stops this process through the pipe.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    logging.config.dictConfig(logging_config(settings.log_level))
-    try:
-        asyncio.run(_serve(settings, topics, conn))
-    except Exception:
-        log.exception("index process failed")
-        sys.exit(1)
-
-
-async def _serve(settings: Settings, topics: dict[str, str], conn: Connection) -> None:
-    loop = asyncio.get_running_loop()
-    asked_to_stop: asyncio.Future[None] = loop.create_future()
-
-    def on_readable() -> None:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            # The parent is gone without asking us to stop: end as abruptly as it did, like a crash.
-            os._exit(EXIT_PARENT_GONE)
-        if message == _STOP and not asked_to_stop.done():
-            asked_to_stop.set_result(None)
-
-    loop.add_reader(conn.fileno(), on_readable)
-    runner = asyncio.create_task(IndexRunner(settings, topics, conn.send).run())
-    await asyncio.wait({runner, asked_to_stop}, return_when=asyncio.FIRST_COMPLETED)
-    if not runner.done():
-        runner.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await runner  # re-raises the runner's own failure: the child then exits non-zero
+def _kill_if_running(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        with contextlib.suppress(OSError):
+            os.kill(process.pid, signal.SIGKILL)

@@ -49,7 +49,10 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         if assigned:
-            await self.runner.take_over()
+            try:
+                await self.runner.take_over()
+            except Exception as exc:  # aiokafka would log and swallow it, leaving the partition unowned
+                self.runner.failure = exc
 
 
 class IndexRunner:
@@ -65,6 +68,8 @@ class IndexRunner:
         self.producer: AIOKafkaProducer | None = None
         self.consumer: AIOKafkaConsumer | None = None
         self.restore_seconds: float | None = None
+        self.restoring = False
+        self.failure: Exception | None = None  # a take-over that failed; run() raises it
         self.collector = CollectorPolicy()
 
     @property
@@ -88,6 +93,8 @@ class IndexRunner:
         try:
             while True:
                 batch = await self.consumer.getmany(timeout_ms=200, max_records=_MAX_TRANSACTION)
+                if self.failure is not None:
+                    raise RuntimeError("taking over the index failed") from self.failure
                 if not batch:
                     continue
                 if self.owner:
@@ -112,21 +119,29 @@ class IndexRunner:
             max_request_size=8 * self.settings.max_message_bytes,
         )
         await producer.start()
-        started = time.monotonic()
-        state = await self._read_state()
-        self.stage.restore(state.items())
-        del state
-        self.collector.start()  # the restored index leaves the collector's working set (gcpolicy.py)
-        self.restore_seconds = time.monotonic() - started
+        self.restoring = True
+        self.report(self.status())
+        try:
+            started = time.monotonic()
+            state = await self._read_state()
+            self.stage.restore(state.items())
+            del state
+            self.collector.start()  # the restored index leaves the collector's working set (gcpolicy.py)
+            self.restore_seconds = time.monotonic() - started
+        except BaseException:
+            await producer.stop()
+            raise
+        finally:
+            self.restoring = False
         log.info("index restored", extra={"entries": self.stage.size, "seconds": round(self.restore_seconds, 3)})
         self.producer = producer
-        self.report(self._status())
+        self.report(self.status())
 
     async def release(self) -> None:
         """Stop writing (partition revoked or shutting down); the state topic stays the truth."""
         producer, self.producer = self.producer, None
         if producer is not None:
-            self.report(self._status())
+            self.report(self.status())
             await producer.stop()
 
     async def _read_state(self) -> dict[bytes, bytes]:
@@ -237,11 +252,13 @@ class IndexRunner:
             self.consumer.seek(tp, committed)
         await asyncio.sleep(0.5)
 
-    def _status(self) -> IndexReport:
-        return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds)
+    def status(self) -> IndexReport:
+        """A report of where the index stands, counting nothing."""
+        return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds,
+                           restoring=self.restoring)
 
     def _counted(self, outputs: list[IndexOutput]) -> IndexReport:
-        report = self._status()
+        report = self.status()
         now = time.time()
         for output in outputs:
             for target, _, _ in output.messages:

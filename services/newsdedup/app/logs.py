@@ -21,6 +21,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,  # the worker and its index process share one stderr
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 # Latency from the raw message's timestamp to the decision, in seconds.
+# The most latency samples a merged report keeps.
+_MAX_LATENCIES = 100_000
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
@@ -19,11 +21,24 @@ class IndexReport:
     owner: bool
     index_size: int
     restore_seconds: float | None = None
+    restoring: bool = False  # rebuilding the index from the state topic (which may take minutes)
     published: Tally[str] = field(default_factory=Tally)  # output topic -> records
     findings: Tally[str] = field(default_factory=Tally)
     dead_letters: Tally[str] = field(default_factory=Tally)
     decisions: Tally[str] = field(default_factory=Tally)
     latencies: list[float] = field(default_factory=list)  # seconds, one per decided article
+
+    def merged(self, later: IndexReport) -> IndexReport:
+        """One report saying what this one and `later` say (state as of `later`)."""
+        latencies = self.latencies + later.latencies
+        return IndexReport(
+            owner=later.owner, index_size=later.index_size, restoring=later.restoring,
+            restore_seconds=later.restore_seconds if later.restore_seconds is not None else self.restore_seconds,
+            published=self.published + later.published, findings=self.findings + later.findings,
+            dead_letters=self.dead_letters + later.dead_letters, decisions=self.decisions + later.decisions,
+            # Bounded for a parent that stops reading for long: the newest latencies are kept.
+            latencies=latencies[-_MAX_LATENCIES:],
+        )
 
 
 @dataclass

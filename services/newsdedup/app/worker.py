@@ -94,7 +94,13 @@ def build_app(settings: Settings) -> faust.App:
     prepare_stage = PrepareStage(settings)
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
-    index_view = IndexView(metrics)
+    index_view = IndexView(metrics, separate_process=settings.index_process == "child")
+    index_process = IndexProcess(settings, topics, index_view)
+
+    @app.on_before_shutdown.connect
+    def stop_index_process(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        # Early in faust's stop (after the agents, before the producer flush): the child stops beside it.
+        index_process.request_stop()
     raw = app.topic(settings.topic_raw, value_type=bytes, key_type=bytes)
     prepared = app.topic(topics["prepared"], value_type=bytes, key_type=bytes)
     progress: dict[tuple[str, int], int] = {}
@@ -110,7 +116,7 @@ def build_app(settings: Settings) -> faust.App:
 
     async def index_task() -> None:
         if settings.index_process == "child":
-            await IndexProcess(settings, topics, index_view).run()
+            await index_process.run()
         else:
             await run_inline(settings, topics, index_view)
 
@@ -126,11 +132,14 @@ def build_app(settings: Settings) -> faust.App:
     class HealthPage(View):
         async def get(self, request: Request) -> Response:
             assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())
+            problem = index_view.problem()
             body: dict[str, Any] = {
-                "status": "ok", "assigned": assigned, "index_process": settings.index_process,
-                **index_view.health(),
+                "status": "ok" if problem is None else "failing", "assigned": assigned,
+                "index_process": settings.index_process, **index_view.health(),
             }
-            return self.json(body)
+            if problem is not None:
+                body["problem"] = problem
+            return self.json(body, status=200 if problem is None else 503)
 
     return app
 
