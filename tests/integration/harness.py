@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
+import string
 import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,6 +163,22 @@ def start(worker_env: WorkerEnv, workers: list[Worker], name: str) -> Worker:
     workers.append(w)
     w.wait_healthy()
     return w
+
+
+def unrelated_articles(prefix: str, count: int, seed: int) -> list[tuple[None, bytes]]:
+    """`count` (key, value) messages of random words, ids `<prefix>0`...: no two are duplicates."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(5000)]
+    return [(None, article(f"{prefix}{i}", " ".join(rng.choices(words, k=80)))) for i in range(count)]
+
+
+def assert_each_published_once(out: dict[str, list[dict[str, Any]]], topics: dict[str, str],
+                               expected: set[str]) -> None:
+    """Every expected id on the clean topic exactly once, nothing else there, and no dead letters."""
+    ids = Counter(r["id"] for r in out[topics["clean"]])
+    assert not out[topics["dlq"]]
+    assert set(ids) == expected, f"lost {sorted(expected - set(ids))[:5]}, unexpected {sorted(set(ids) - expected)[:5]}"
+    assert max(ids.values()) == 1, f"published twice: {[k for k, n in ids.items() if n > 1][:5]}"
 
 
 def article(article_id: str, body: str, source: str = "wire", **fields: Any) -> bytes:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import signal
-import string
 import time
 import urllib.error
-from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -19,22 +16,26 @@ from tests.integration.harness import (
     Worker,
     WorkerEnv,
     article,
+    assert_each_published_once,
     lightly_edited,
     produce,
     read_all,
     start,
+    unrelated_articles,
     wait_for_records,
 )
 
 
 def health(worker: Worker) -> dict[str, object]:
-    """/health, also when it answers 503 (no index process, or a silent one)."""
+    """/health, also when it answers 503 (no index process, or a silent one); {} while it does not answer."""
     try:
         return dict(orjson.loads(worker.get("/health")))
-    except urllib.error.HTTPError as failing:
+    except urllib.error.HTTPError as failing:  # before URLError, its base class
         if failing.code != 503:
             raise
         return dict(orjson.loads(failing.read()))
+    except (urllib.error.URLError, ConnectionError):
+        return {}
 
 
 def wait_for_owner(worker: Worker, timeout: float = 60.0, not_pid: int | None = None) -> dict[str, object]:
@@ -65,9 +66,7 @@ def test_a_killed_index_process_is_replaced_and_loses_nothing(worker_env: Worker
     asyncio.run(produce(worker_env.bootstrap, topics["raw"], originals))
     asyncio.run(read_all(worker_env.bootstrap, [topics["clean"]], expect=len(originals)))
 
-    rng = random.Random(11)
-    words = ["".join(rng.choices(string.ascii_lowercase, k=7)) for _ in range(5000)]
-    stream = [(None, article(f"k{i}", " ".join(rng.choices(words, k=80)))) for i in range(600)]
+    stream = unrelated_articles("k", 600, seed=11)
 
     async def kill_mid_stream() -> None:
         producing = asyncio.create_task(produce(worker_env.bootstrap, topics["raw"], stream, rate=100.0))
@@ -86,10 +85,8 @@ def test_a_killed_index_process_is_replaced_and_loses_nothing(worker_env: Worker
     expect = len(originals) + len(stream) + len(copies)
     out = asyncio.run(read_all(worker_env.bootstrap, [topics["clean"], topics["events"], topics["dlq"]],
                                expect=expect, wait=120))
-    ids = Counter(r["id"] for r in out[topics["clean"]])
-    assert not out[topics["dlq"]]
-    assert set(ids) == {f"{name}-orig" for name in STORIES} | {f"k{i}" for i in range(len(stream))}, "lost"
-    assert max(ids.values()) == 1, f"published twice: {[k for k, n in ids.items() if n > 1][:5]}"
+    originals_and_stream = {f"{name}-orig" for name in STORIES} | {f"k{i}" for i in range(len(stream))}
+    assert_each_published_once(out, topics, originals_and_stream)
     flagged = {e["article_id"]: e["duplicate_of"] for e in out[topics["events"]] if e["type"] == "near_duplicate"}
     assert flagged == {f"{name}-copy": f"{name}-orig" for name in STORIES}
     metrics = w.get("/metrics").decode()
@@ -132,3 +129,23 @@ def assert_stopped_once_cleanly(w: Worker) -> None:
     assert messages.count("index process started") == 1, w.log_tail()
     stopped = [line for line in lines if line.get("message") == "index process stopped"]
     assert [line["exit_code"] for line in stopped] == [0], w.log_tail()
+    # Asked once, at the start of the worker's stop (before faust's own), not by the fallback after it.
+    assert messages.count("asking the index process to stop") == 1, w.log_tail()
+    assert messages.index("asking the index process to stop") < messages.index("[^_Worker]: Stopping..."), w.log_tail()
+
+
+def test_an_index_process_that_keeps_dying_stops_the_worker(worker_env: WorkerEnv, workers: list[Worker]) -> None:
+    # Five deaths in a row, each before the index process settled: the worker gives up and exits with an
+    # error by itself, so that its supervisor restarts it and someone sees it, instead of looping quietly.
+    w = start(worker_env, workers, "w")
+    killed: set[int] = set()
+    deadline = time.monotonic() + 120
+    while w.process.poll() is None and time.monotonic() < deadline:
+        pid = health(w).get("index_process_pid") if w.process.poll() is None else None
+        if isinstance(pid, int) and pid not in killed:
+            os.kill(pid, signal.SIGKILL)
+            killed.add(pid)
+        time.sleep(0.1)
+    assert w.process.poll() not in (None, 0), w.log_tail()
+    assert len(killed) == 5
+    assert "died 5 times in a row" in w.log_path.read_text(), w.log_tail()

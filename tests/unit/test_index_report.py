@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -121,23 +120,65 @@ def test_restart_pauses_double_while_deaths_come_quickly_and_reset_after_a_long_
     assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 1.0, 2.0]
 
 
-def test_health_fails_without_an_index_process_or_its_reports(monkeypatch: pytest.MonkeyPatch) -> None:
-    view = IndexView(WorkerMetrics())
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_health_fails_without_an_index_process_or_its_reports() -> None:
+    clock = Clock()
+    view = IndexView(WorkerMetrics(), clock=clock)
     assert view.problem() == "no index process is running"
     view.started(4321)
     assert view.problem() is None
     view.apply(IndexReport(owner=True, index_size=0, restoring=True))
-    later = time.monotonic() + 600
-    monkeypatch.setattr(index_process.time, "monotonic", lambda: later)
+    clock.now += 600
     assert view.problem() is None, "a long restore is not silence"
-    view.restoring = False
+    view.apply(IndexReport(owner=True, index_size=0))
+    clock.now += 61
     problem = view.problem()
     assert problem is not None
-    assert "has not reported" in problem
+    assert "has not reported for 61 s" in problem
     assert IndexView(WorkerMetrics(), separate_process=False).problem() is None
 
 
-def test_an_index_process_that_keeps_dying_is_restarted_then_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_child_counts_as_settled_from_its_first_report_outside_a_restore() -> None:
+    clock = Clock()
+    view = IndexView(WorkerMetrics(), clock=clock)
+    view.started(1)
+    clock.now += 30
+    view.apply(IndexReport(owner=True, index_size=0, restoring=True))
+    clock.now += 300
+    assert view.settled_for() == 0.0, "dying while it restores is a quick death, however long the restore"
+    view.apply(IndexReport(owner=True, index_size=5))
+    clock.now += 90
+    assert view.settled_for() == 90.0
+    view.lost()
+    view.started(2)
+    assert view.settled_for() == 0.0
+
+
+def test_a_stop_requested_before_the_first_child_starts_none() -> None:
+    view = IndexView(WorkerMetrics())
+
+    async def scenario() -> None:
+        process = IndexProcess(load_settings(), TOPICS, view)
+        process.request_stop()
+        await asyncio.wait_for(process.run(), 5)
+
+    asyncio.run(scenario())
+    assert view.pid is None
+    assert view.restarts == 0
+
+
+def test_an_index_process_that_keeps_dying_is_restarted_then_given_up(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     # Real child processes that cannot reach their broker (nothing listens on the port) fail at start-up:
     # the parent starts new ones, then stops trying, so that the worker stops and its supervisor sees it.
     monkeypatch.setattr(index_process, "_RESTART_DELAY_SECONDS", (0.1, 0.2))
@@ -162,6 +203,10 @@ def test_an_index_process_that_keeps_dying_is_restarted_then_given_up(monkeypatc
 
     with pytest.raises(index_process.IndexProcessFailed, match="died 3 times in a row"):
         asyncio.run(scenario())
+    # They died for the reason given, not of a mistake in how they were started.
+    err = capfd.readouterr().err
+    assert err.count("index process failed") == 3
+    assert err.count("KafkaConnectionError") >= 3
     assert view.restarts == 2
     assert len(pids) == 3, "each start is a new process"
     for pid in pids:

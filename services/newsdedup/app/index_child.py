@@ -14,7 +14,10 @@ import contextlib
 import logging
 import logging.config
 import os
+import pickle
 import signal
+import socket
+import struct
 import sys
 import threading
 from multiprocessing.connection import Connection
@@ -34,13 +37,17 @@ EXIT_PARENT_GONE = 70  # the status when the parent vanished without asking this
 
 class _ReportSender:
     """Send reports to the parent from a thread, so that a busy parent never blocks the index loop;
-    reports that wait for the pipe are merged into one."""
+    reports that wait for the pipe are merged into one.
 
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+    Each report goes in one write of its whole frame (the framing `Connection.recv` reads), so the
+    parent, which reads once the socket is readable, never waits in the middle of a report.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._socket = socket.socket(fileno=os.dup(fd))
         self._lock = threading.Lock()
         self._pending: IndexReport | None = None
-        self._wake = threading.Event()
+        self._wake = threading.Condition(self._lock)
         self._closing = False
         self._thread = threading.Thread(target=self._send_all, name="index-reports", daemon=True)
         self._thread.start()
@@ -49,27 +56,28 @@ class _ReportSender:
         """Queue `report` (merged into any report still waiting)."""
         with self._lock:
             self._pending = report if self._pending is None else self._pending.merged(report)
-        self._wake.set()
+            self._wake.notify()
 
     def close(self, timeout: float) -> None:
         """Send what waits, then stop the thread (at most `timeout` s)."""
-        self._closing = True
-        self._wake.set()
+        with self._lock:
+            self._closing = True
+            self._wake.notify()
         self._thread.join(timeout)
 
     def _send_all(self) -> None:
         while True:
-            self._wake.wait()
             with self._lock:
+                while self._pending is None and not self._closing:
+                    self._wake.wait()
                 report, self._pending = self._pending, None
-                self._wake.clear()
-            if report is not None:
-                try:
-                    self._conn.send(report)
-                except OSError:
-                    return  # the parent is gone; this process follows it
-            elif self._closing:
-                return
+            if report is None:
+                return  # closing, and nothing left to send
+            payload = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                self._socket.sendall(struct.pack("!i", len(payload)) + payload)
+            except OSError:
+                return  # the parent is gone; this process follows it
 
 
 async def _heartbeat(runner: IndexRunner, sender: _ReportSender) -> None:
@@ -93,7 +101,7 @@ async def serve(settings: Settings, topics: dict[str, str], conn: Connection) ->
             asked_to_stop.set_result(None)
 
     loop.add_reader(conn.fileno(), on_readable)
-    sender = _ReportSender(conn)
+    sender = _ReportSender(conn.fileno())
     runner = IndexRunner(settings, topics, sender.submit)
     running = asyncio.create_task(runner.run())
     beating = asyncio.create_task(_heartbeat(runner, sender))

@@ -27,7 +27,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 
 from newsdedup.app.index_child import STOP
@@ -37,8 +37,9 @@ from newsdedup.settings import Settings
 
 log = logging.getLogger("newsdedup.index")
 
-# Pauses before starting a child again after it died: the shortest after one that ran for a while,
-# doubled per quick death. After this many quick deaths in a row the worker stops instead.
+# Pauses before starting a child again after it died: the shortest after one that ran for a while
+# once settled (past its start-up and any restore), doubled per quick death. After this many quick
+# deaths in a row the worker stops instead.
 _RESTART_DELAY_SECONDS = (1.0, 30.0)
 _STABLE_SECONDS = 60.0
 _GIVE_UP_AFTER = 5
@@ -61,16 +62,19 @@ def next_restart_delay(previous: float, uptime: float) -> float:
 class IndexView:
     """The parent's view of the index stage: its reports go to the metrics, its state to /health."""
 
-    def __init__(self, metrics: WorkerMetrics, separate_process: bool = True) -> None:
+    def __init__(self, metrics: WorkerMetrics, separate_process: bool = True,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.metrics = metrics
         self.separate_process = separate_process
+        self.clock = clock
         self.owner = False
         self.restoring = False
         self.index_size = 0
         self.restore_seconds: float | None = None
         self.pid: int | None = None  # of the index process, while one runs
         self.restarts = 0  # index processes started again after one died
-        self.last_heard: float | None = None  # monotonic time of the child's start or last report
+        self.last_heard: float | None = None  # clock time of the child's start or last report
+        self.settled_at: float | None = None  # clock time of the child's first report outside a restore
 
     def apply(self, report: IndexReport) -> None:
         """Take in one report of the index stage."""
@@ -80,12 +84,19 @@ class IndexView:
         self.index_size = report.index_size
         if report.restore_seconds is not None:
             self.restore_seconds = report.restore_seconds
-        self.last_heard = time.monotonic()
+        self.last_heard = self.clock()
+        if self.settled_at is None and not report.restoring and self.pid is not None:
+            self.settled_at = self.last_heard
 
     def started(self, pid: int) -> None:
         """A new index process runs."""
         self.pid = pid
-        self.last_heard = time.monotonic()
+        self.last_heard = self.clock()
+        self.settled_at = None
+
+    def settled_for(self) -> float:
+        """Seconds the index process has run since it settled (standing by, or owning a restored index)."""
+        return 0.0 if self.settled_at is None else self.clock() - self.settled_at
 
     def lost(self) -> None:
         """The index stage is gone (its process ended): this worker holds no index now."""
@@ -104,7 +115,7 @@ class IndexView:
             return None  # inline, it lives and dies with the event loop that answers /health
         if self.pid is None:
             return "no index process is running"
-        silent = time.monotonic() - (self.last_heard or 0.0)
+        silent = self.clock() - (self.last_heard or 0.0)
         if silent > _SILENCE_LIMIT_SECONDS and not self.restoring:
             return f"the index process has not reported for {silent:.0f} s"
         return None
@@ -132,24 +143,34 @@ class IndexProcess:
         self._conn: Connection | None = None
         self._process: asyncio.subprocess.Process | None = None
 
-    def request_stop(self) -> None:
-        """Ask the child to stop now, and kill it if it has not stopped just before the worker's deadline."""
+    def request_stop(self, deadline: float | None = None) -> None:
+        """Ask the child to stop now, and kill it if it has not stopped shortly before `deadline`.
+
+        `deadline` is the worker's own (event-loop clock), set when the stop signal arrived; without one,
+        the shutdown timeout counts from now. Called from the loop's thread; later calls do nothing.
+        """
         if self._stopping:
             return
         self._stopping = True
         self._send_stop()
-        delay = max(0.0, self.settings.shutdown_timeout_seconds - _KILL_MARGIN_SECONDS)
-        asyncio.get_running_loop().call_later(delay, self._kill_late)
+        loop = asyncio.get_running_loop()
+        timeout = self.settings.shutdown_timeout_seconds
+        if deadline is None:
+            deadline = loop.time() + timeout
+        # Kill a little before the deadline so that it is logged; with a very short timeout, halfway.
+        kill_at = deadline - min(_KILL_MARGIN_SECONDS, timeout / 2)
+        loop.call_at(kill_at, self._kill_late)
+        log.info("asking the index process to stop", extra={
+            "index_pid": self._process.pid if self._process else None,
+            "kill_in_seconds": round(kill_at - loop.time(), 1)})
 
     async def run(self) -> None:
         """Keep one child running until a stop is requested or this task is cancelled."""
-        loop = asyncio.get_running_loop()
         delay = 0.0
         quick_deaths = 0
         while not self._stopping:
-            started = loop.time()
             exitcode = await self._run_child()
-            uptime = loop.time() - started
+            uptime = self.view.settled_for()  # a child that dies restoring has not settled: a quick death
             self.view.lost()
             if self._stopping:
                 log.info("index process stopped", extra={"exit_code": exitcode})
@@ -157,12 +178,13 @@ class IndexProcess:
             quick_deaths = quick_deaths + 1 if uptime < _STABLE_SECONDS else 0
             if quick_deaths >= _GIVE_UP_AFTER:
                 raise IndexProcessFailed(
-                    f"the index process died {quick_deaths} times in a row, each within {_STABLE_SECONDS:.0f} s "
-                    f"of its start (last exit code {exitcode}); its log lines above say why"
+                    f"the index process died {quick_deaths} times in a row, each before it had run "
+                    f"{_STABLE_SECONDS:.0f} s past its start or restore (last exit code {exitcode}); its log lines "
+                    "above say why"
                 )
             delay = next_restart_delay(delay, uptime)
             log.error("index process exited unexpectedly; starting another", extra={
-                "exit_code": exitcode, "uptime_seconds": round(uptime, 1), "restart_in_seconds": delay})
+                "exit_code": exitcode, "settled_seconds": round(uptime, 1), "restart_in_seconds": delay})
             await asyncio.sleep(delay)
             self.view.restarting()
 
@@ -216,6 +238,8 @@ class IndexProcess:
         except asyncio.CancelledError:
             self.request_stop()
             await self._wait_stopped(process, ended)
+            if process.returncode is not None:
+                atexit.unregister(kill_at_exit)
             raise
         finally:
             if not ended.done():

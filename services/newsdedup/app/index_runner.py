@@ -44,13 +44,19 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, runner: IndexRunner) -> None:
         self.runner = runner
 
+    # Both wait for a transaction in flight (at most the commit interval and its commit): stopping its
+    # producer under it would leave its abort waiting for ever, and restoring the index under it would let
+    # it change the restored index with decisions that are then never committed.
+
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        await self.runner.release()
+        async with self.runner.owning:
+            await self.runner.release()
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         if assigned:
             try:
-                await self.runner.take_over()
+                async with self.runner.owning:
+                    await self.runner.take_over()
             except Exception as exc:  # aiokafka would log and swallow it, leaving the partition unowned
                 self.runner.failure = exc
 
@@ -70,6 +76,7 @@ class IndexRunner:
         self.restore_seconds: float | None = None
         self.restoring = False
         self.failure: Exception | None = None  # a take-over that failed; run() raises it
+        self.owning = asyncio.Lock()  # held by a transaction, a take-over or a release: one at a time
         self.collector = CollectorPolicy()
 
     @property
@@ -89,8 +96,8 @@ class IndexRunner:
             fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
         )
         self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
-        await self.consumer.start()
         try:
+            await self.consumer.start()  # inside: a stop during start-up still closes the consumer
             while True:
                 batch = await self.consumer.getmany(timeout_ms=200, max_records=_MAX_TRANSACTION)
                 if self.failure is not None:
@@ -109,6 +116,7 @@ class IndexRunner:
     async def take_over(self) -> None:
         """Become the single writer: fence zombies, rebuild the index from the state topic."""
         await self.release()
+        log.info("taking over the index partition")
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers, transactional_id=self.transactional_id,
             enable_idempotence=True, acks="all", linger_ms=2,
@@ -141,6 +149,7 @@ class IndexRunner:
         """Stop writing (partition revoked or shutting down); the state topic stays the truth."""
         producer, self.producer = self.producer, None
         if producer is not None:
+            log.info("releasing the index partition")
             self.report(self.status())
             await producer.stop()
 
@@ -170,6 +179,14 @@ class IndexRunner:
         return state
 
     async def _transaction(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
+        """Decide `batch` and what follows it in one transaction; after a failed one, restore the index."""
+        async with self.owning:
+            failed = await self._transaction_owned(batch)
+        if failed:
+            async with self.owning:
+                await self._recover()
+
+    async def _transaction_owned(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> bool:
         """Decide `batch` and what arrives within the commit interval, and publish it all in one transaction.
 
         A transaction costs the broker the same handful of requests and markers whether it carries one
@@ -177,7 +194,9 @@ class IndexRunner:
         there) lets it carry everything that arrived meanwhile.
         """
         producer, consumer = self.producer, self.consumer
-        assert producer is not None
+        if producer is None:
+            self._read_again(batch)  # released while this batch waited for the lock: the next owner reads it
+            return False
         assert consumer is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.commit_interval_ms / 1000.0
@@ -211,17 +230,17 @@ class IndexRunner:
                 await producer.send_offsets_to_transaction(offsets, self.group_id)
         except _Revoked:
             log.info("index partition revoked during a transaction; it was aborted")
-            return
+            return False
         except Exception:
             if not self._holds(producer):
-                return  # revoked (and the producer stopped) while the transaction was open: not ours now
+                return False  # revoked while the transaction was open: not ours now
             # The in-memory index is now ahead of what was committed: rebuild it from the state topic
             # and re-read the uncommitted articles from the committed offsets.
             log.exception("index transaction failed; restoring from the state topic")
-            await self._recover()
-            return
+            return True
         self.report(self._counted(outputs))
         self.collector.tick(len(outputs))
+        return False
 
     def _holds(self, producer: AIOKafkaProducer) -> bool:
         """Whether `producer` is still this worker's index producer (not released by a revocation)."""
@@ -229,8 +248,10 @@ class IndexRunner:
 
     def _read_again(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         assert self.consumer is not None
+        assigned = self.consumer.assignment()
         for tp, records in batch.items():
-            self.consumer.seek(tp, records[0].offset)
+            if tp in assigned:  # a partition no longer assigned is read from its committed offset by its owner
+                self.consumer.seek(tp, records[0].offset)
 
     def _decide(self, record: ConsumerRecord[bytes, bytes], detected_at: datetime) -> IndexOutput:
         try:

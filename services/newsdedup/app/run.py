@@ -14,6 +14,7 @@ import faust
 
 from newsdedup.app.logs import logging_config
 from newsdedup.app.topics import ensure_topics
+from newsdedup.app.transport import WorkerApp
 from newsdedup.app.worker import build_app, topic_specs
 from newsdedup.settings import load_settings
 
@@ -50,8 +51,9 @@ class _Worker(faust.Worker):
     that as safe as a crash, and what was not committed is read again on the next start.
     """
 
-    def __init__(self, *args: Any, shutdown_timeout: float, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, app: WorkerApp, *args: Any, shutdown_timeout: float, **kwargs: Any) -> None:
+        super().__init__(app, *args, **kwargs)
+        self._worker_app = app
         self._shutdown_timeout = shutdown_timeout
         self._deadline: threading.Timer | None = None
 
@@ -63,12 +65,21 @@ class _Worker(faust.Worker):
         self._arm_deadline("SIGINT")
         super()._on_sigint()
 
-    def _arm_deadline(self, signal_name: str) -> None:
+    def on_worker_shutdown(self) -> None:
+        # Every way out passes here, also a crash (e.g. the index process gave up), whose stop with the
+        # broker gone would otherwise hang with no signal to arm the deadline.
+        self._arm_deadline("shutdown")
+        super().on_worker_shutdown()
+
+    def _arm_deadline(self, reason: str) -> None:
         if self._deadline is None:
-            log.info("stopping", extra={"signal": signal_name, "deadline_seconds": self._shutdown_timeout})
+            log.info("stopping", extra={"reason": reason, "deadline_seconds": self._shutdown_timeout})
             self._deadline = threading.Timer(self._shutdown_timeout, _exit_now, args=(self._shutdown_timeout,))
             self._deadline.daemon = True
             self._deadline.start()
+            deadline = self.loop.time() + self._shutdown_timeout
+            for hook in self._worker_app.stop_requested:
+                hook(deadline)
 
 
 def _exit_now(timeout: float) -> None:

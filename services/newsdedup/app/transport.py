@@ -9,6 +9,7 @@ that number and nothing else; `WorkerApp` is a faust.App that uses them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import faust
@@ -42,7 +43,15 @@ class Transport(faust_aiokafka.Transport):
 
 
 class WorkerApp(faust.App):
-    """A faust.App whose consumer transport is ours (the producer transport stays faust's)."""
+    """A faust.App whose consumer transport is ours (the producer transport stays faust's).
+
+    It also holds `stop_requested`: callables that `newsdedup worker` calls, on the event loop, with the
+    worker's shutdown deadline (event-loop clock) as soon as a stop begins, before faust's own stop.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stop_requested: list[Callable[[float], None]] = []
 
     def _new_transport(self) -> Transport:
         return Transport(self.conf.broker_consumer, self)

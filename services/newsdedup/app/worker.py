@@ -63,7 +63,7 @@ def _provenance(event: faust.EventT[bytes]) -> Provenance:
     )
 
 
-def build_app(settings: Settings) -> faust.App:
+def build_app(settings: Settings) -> WorkerApp:
     """Build the faust app, its agent, the index task and web pages; nothing runs until it is started."""
     brokers = [f"kafka://{host}" for host in settings.kafka_bootstrap_servers.split(",")]
     app = WorkerApp(
@@ -97,9 +97,13 @@ def build_app(settings: Settings) -> faust.App:
     index_view = IndexView(metrics, separate_process=settings.index_process == "child")
     index_process = IndexProcess(settings, topics, index_view)
 
+    # The index process is asked to stop as soon as the worker's stop begins (run.py), so that it stops
+    # beside faust and no replacement is started meanwhile; faust's on_before_shutdown (after stage 1
+    # has drained) is the fallback for a stop that came another way.
+    app.stop_requested.append(index_process.request_stop)
+
     @app.on_before_shutdown.connect
     def stop_index_process(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        # Early in faust's stop (after the agents, before the producer flush): the child stops beside it.
         index_process.request_stop()
     raw = app.topic(settings.topic_raw, value_type=bytes, key_type=bytes)
     prepared = app.topic(topics["prepared"], value_type=bytes, key_type=bytes)
