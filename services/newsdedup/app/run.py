@@ -53,6 +53,9 @@ class _Worker(faust.Worker):
 
     def __init__(self, app: WorkerApp, *args: Any, shutdown_timeout: float, **kwargs: Any) -> None:
         super().__init__(app, *args, **kwargs)
+        # faust's terminal spinner writes a cursor escape to stderr at start-up even when stderr is not a
+        # terminal, which broke the first JSON log line for log shippers.
+        self.spinner = None
         self._worker_app = app
         self._shutdown_timeout = shutdown_timeout
         self._deadline: threading.Timer | None = None
