@@ -149,4 +149,6 @@ def test_an_index_process_that_keeps_dying_stops_the_worker(worker_env: WorkerEn
         time.sleep(0.1)
     assert w.process.poll() not in (None, 0), w.log_tail()
     assert len(killed) == 5
-    assert "died 5 times in a row" in w.log_path.read_text(), w.log_tail()
+    log_text = w.log_path.read_text()
+    assert "died 5 times in a row" in log_text, w.log_tail()
+    assert "Closing event loop" in log_text, "the worker did not go through its stop:\n" + w.log_tail()

@@ -82,7 +82,9 @@ class _Worker(faust.Worker):
             self._deadline.start()
             deadline = self.loop.time() + self._shutdown_timeout
             for hook in self._worker_app.stop_requested:
-                hook(deadline)
+                # Scheduled, not called: after a crash this runs while the loop is between runs, and the
+                # hooks need it running; the stop that follows runs it.
+                self.loop.call_soon(hook, deadline)
 
 
 def _exit_now(timeout: float) -> None:
