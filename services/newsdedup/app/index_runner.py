@@ -34,6 +34,8 @@ log = logging.getLogger("newsdedup.index")
 
 # The most articles one transaction carries (also the most one fetch returns).
 _MAX_TRANSACTION = 1000
+# How long a take-over may go without polling the consumer (aiokafka's default is 5 minutes).
+_MAX_RESTORE_MS = 60 * 60 * 1000
 
 
 class _Revoked(Exception):
@@ -44,21 +46,23 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, runner: IndexRunner) -> None:
         self.runner = runner
 
-    # Both wait for a transaction in flight (at most the commit interval and its commit): stopping its
-    # producer under it would leave its abort waiting for ever, and restoring the index under it would let
-    # it change the restored index with decisions that are then never committed.
+    # A release waits for the transaction in flight: stopping its producer under it would leave its abort
+    # waiting for ever. `revoking` makes that transaction commit what it has at once instead of asking the
+    # consumer for more, which during a rebalance waits for the new assignment, i.e. for this callback.
+    # The take-over itself runs in IndexRunner.run, not here: aiokafka sends no heartbeats while a
+    # listener runs, and restoring a large window takes longer than the session timeout.
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        async with self.runner.owning:
-            await self.runner.release()
+        self.runner.revoking = True
+        try:
+            async with self.runner.owning:
+                self.runner.take_over_pending = False
+                await self.runner.release()
+        finally:
+            self.runner.revoking = False
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        if assigned:
-            try:
-                async with self.runner.owning:
-                    await self.runner.take_over()
-            except Exception as exc:  # aiokafka would log and swallow it, leaving the partition unowned
-                self.runner.failure = exc
+        self.runner.take_over_pending = bool(assigned)
 
 
 class IndexRunner:
@@ -75,7 +79,8 @@ class IndexRunner:
         self.consumer: AIOKafkaConsumer | None = None
         self.restore_seconds: float | None = None
         self.restoring = False
-        self.failure: Exception | None = None  # a take-over that failed; run() raises it
+        self.revoking = False  # a revocation waits for the transaction in flight
+        self.take_over_pending = False  # the index partition was assigned; run() takes it over
         self.owning = asyncio.Lock()  # held by a transaction, a take-over or a release: one at a time
         self.collector = CollectorPolicy()
 
@@ -94,14 +99,19 @@ class IndexRunner:
             # Let the broker gather up to 64 KB (about five envelopes) for at most 10 ms per fetch: under
             # load each fetch then carries several articles instead of one, for at most 10 ms of latency.
             fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
+            # Restoring a large window (minutes at a million articles) happens between two polls.
+            max_poll_interval_ms=_MAX_RESTORE_MS,
         )
         self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
         try:
             await self.consumer.start()  # inside: a stop during start-up still closes the consumer
             while True:
+                if self.take_over_pending:
+                    async with self.owning:
+                        if self.take_over_pending:  # not revoked while waiting for the lock
+                            self.take_over_pending = False
+                            await self.take_over()
                 batch = await self.consumer.getmany(timeout_ms=200, max_records=_MAX_TRANSACTION)
-                if self.failure is not None:
-                    raise RuntimeError("taking over the index failed") from self.failure
                 if not batch:
                     continue
                 if self.owner:
@@ -110,7 +120,8 @@ class IndexRunner:
                     self._read_again(batch)  # fetched while taking over: read once the index is restored
                     await asyncio.sleep(0.05)
         finally:
-            await self.release()
+            async with self.owning:
+                await self.release()
             await self.consumer.stop()
 
     async def take_over(self) -> None:
@@ -132,7 +143,8 @@ class IndexRunner:
         try:
             started = time.monotonic()
             state = await self._read_state()
-            self.stage.restore(state.items())
+            # In a thread, so that the event loop goes on answering the group coordinator meanwhile.
+            await asyncio.to_thread(self.stage.restore, state.items())
             del state
             self.collector.start()  # the restored index leaves the collector's working set (gcpolicy.py)
             self.restore_seconds = time.monotonic() - started
@@ -181,9 +193,7 @@ class IndexRunner:
     async def _transaction(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         """Decide `batch` and what follows it in one transaction; after a failed one, restore the index."""
         async with self.owning:
-            failed = await self._transaction_owned(batch)
-        if failed:
-            async with self.owning:
+            if await self._transaction_owned(batch):
                 await self._recover()
 
     async def _transaction_owned(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> bool:
@@ -216,11 +226,18 @@ class IndexRunner:
                                 await producer.send(self.topics["state"], state_value, key=key)
                         offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "")
                     remaining = deadline - loop.time()
-                    if remaining <= 0 or len(outputs) >= _MAX_TRANSACTION:
+                    if remaining <= 0 or len(outputs) >= _MAX_TRANSACTION or self.revoking:
                         break
-                    batch = await consumer.getmany(
-                        timeout_ms=max(1, int(remaining * 1000)), max_records=_MAX_TRANSACTION - len(outputs)
-                    )
+                    try:
+                        # Bounded: once a rebalance has begun, getmany waits for the next assignment
+                        # whatever its own timeout, and that waits for the revocation, which waits for us.
+                        async with asyncio.timeout(remaining + 0.05):
+                            batch = await consumer.getmany(
+                                timeout_ms=max(1, int(remaining * 1000)),
+                                max_records=_MAX_TRANSACTION - len(outputs),
+                            )
+                    except TimeoutError:
+                        break
                     if not batch:
                         break
                     if not self._holds(producer):  # the partition was revoked meanwhile
@@ -232,6 +249,9 @@ class IndexRunner:
             log.info("index partition revoked during a transaction; it was aborted")
             return False
         except Exception:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # stopping: the failed abort of a cancelled transaction is not a reason to recover
             if not self._holds(producer):
                 return False  # revoked while the transaction was open: not ours now
             # The in-memory index is now ahead of what was committed: rebuild it from the state topic
@@ -264,8 +284,10 @@ class IndexRunner:
 
     async def _recover(self) -> None:
         assert self.consumer is not None
-        await self.take_over()
         tp = TopicPartition(self.topics["prepared"], 0)
+        if tp not in self.consumer.assignment():
+            return  # revoked meanwhile: whoever is assigned it next restores the index
+        await self.take_over()
         committed = await self.consumer.committed(tp)
         if committed is None:
             await self.consumer.seek_to_beginning(tp)
