@@ -38,10 +38,6 @@ _MAX_TRANSACTION = 1000
 _MAX_RESTORE_MS = 60 * 60 * 1000
 
 
-class _Revoked(Exception):
-    """The index partition went to another worker while a transaction was open."""
-
-
 class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, runner: IndexRunner) -> None:
         self.runner = runner
@@ -240,20 +236,13 @@ class IndexRunner:
                         break
                     if not batch:
                         break
-                    if not self._holds(producer):  # the partition was revoked meanwhile
-                        raise _Revoked
                 key, value = self.stage.raw_offsets_state()
                 await producer.send(self.topics["state"], value, key=key)
                 await producer.send_offsets_to_transaction(offsets, self.group_id)
-        except _Revoked:
-            log.info("index partition revoked during a transaction; it was aborted")
-            return False
         except Exception:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
                 raise  # stopping: the failed abort of a cancelled transaction is not a reason to recover
-            if not self._holds(producer):
-                return False  # revoked while the transaction was open: not ours now
             # The in-memory index is now ahead of what was committed: rebuild it from the state topic
             # and re-read the uncommitted articles from the committed offsets.
             log.exception("index transaction failed; restoring from the state topic")
@@ -261,10 +250,6 @@ class IndexRunner:
         self.report(self._counted(outputs))
         self.collector.tick(len(outputs))
         return False
-
-    def _holds(self, producer: AIOKafkaProducer) -> bool:
-        """Whether `producer` is still this worker's index producer (not released by a revocation)."""
-        return self.producer is producer
 
     def _read_again(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         assert self.consumer is not None
