@@ -53,9 +53,13 @@ class RepetitionReport:
     normalized_body: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The record's `repetition` object: detected, removed_chars, spans (offsets into the original body)."""
+        """The record's `repetition` object: detected, removed_chars, spans (offsets into the original body).
+
+        The record's `detected` means "something was removed, see spans" (the schema's rule): a repeat
+        the rules kept in place is not a finding a reader can act on, so it stays out of the record.
+        """
         return {
-            "detected": self.detected,
+            "detected": bool(self.spans),
             "removed_chars": self.removed_chars,
             "spans": [span.to_json() for span in self.spans],
         }
