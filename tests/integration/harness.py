@@ -190,7 +190,7 @@ async def produce(bootstrap: str, topic: str, values: list[tuple[bytes | None, b
                   partition: int | None = None, rate: float = 0.0) -> None:
     """Send (key, value) pairs in order, optionally to one partition and at a steady rate."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-                                max_request_size=16 * 1024 * 1024)
+                                max_request_size=64 * 1024 * 1024)
     await producer.start()
     try:
         for key, value in values:

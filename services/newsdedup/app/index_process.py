@@ -75,6 +75,7 @@ class IndexView:
         self.restarts = 0  # index processes started again after one died
         self.last_heard: float | None = None  # clock time of the child's start or last report
         self.settled_at: float | None = None  # clock time of the child's first report outside a restore
+        self.stuck: str | None = None  # the index stage's own word that it cannot make progress
 
     def apply(self, report: IndexReport) -> None:
         """Take in one report of the index stage."""
@@ -82,6 +83,7 @@ class IndexView:
         self.owner = report.owner
         self.restoring = report.restoring
         self.index_size = report.index_size
+        self.stuck = report.stuck
         if report.restore_seconds is not None:
             self.restore_seconds = report.restore_seconds
         self.last_heard = self.clock()
@@ -111,6 +113,8 @@ class IndexView:
 
     def problem(self) -> str | None:
         """Why the index stage is unhealthy, or None."""
+        if self.stuck is not None:
+            return self.stuck
         if not self.separate_process:
             return None  # inline, it lives and dies with the event loop that answers /health
         if self.pid is None:

@@ -17,14 +17,17 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError
 from aiokafka.structs import OffsetAndMetadata
 
+from newsdedup.app.budget import SizeBudget
 from newsdedup.app.codecs import encode
-from newsdedup.app.deadletter import Provenance, dead_letter
+from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter
 from newsdedup.app.metrics import IndexReport
 from newsdedup.app.stages import IndexOutput, IndexStage
 from newsdedup.gcpolicy import CollectorPolicy
@@ -36,6 +39,34 @@ log = logging.getLogger("newsdedup.index")
 _MAX_TRANSACTION = 1000
 # How long a take-over may go without polling the consumer (aiokafka's default is 5 minutes).
 _MAX_RESTORE_MS = 60 * 60 * 1000
+# After a failed transaction the next attempt waits this long, doubling up to the maximum.
+_FIRST_RETRY_SECONDS = 0.5
+_MAX_RETRY_SECONDS = 30.0
+# An abort that takes longer than this is abandoned: the replacement producer fences the transaction.
+_ABORT_SECONDS = 10.0
+_TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError)
+
+
+class TransactionFailed(Exception):
+    """A send of the transaction failed: nothing of it may be committed."""
+
+    def __init__(self, reason: str, too_large: dict[int, str]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        # prepared-topic offset -> why: articles whose own record is over its topic's budget
+        self.too_large = too_large
+
+
+@dataclass(slots=True)
+class _Sent:
+    """One send of a transaction and what it was for, so that a failure can be traced to its article."""
+
+    future: asyncio.Future[object] | None  # None: the client refused it before sending
+    topic: str
+    size: int
+    limit: int  # the budget's largest record for the topic
+    offset: int | None  # of the envelope in the prepared topic
+    article: str | None
 
 
 class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -79,6 +110,13 @@ class IndexRunner:
         self.take_over_pending = False  # the index partition was assigned; run() takes it over
         self.owning = asyncio.Lock()  # held by a transaction, a take-over or a release: one at a time
         self.collector = CollectorPolicy()
+        self.budget = SizeBudget(settings.max_message_bytes)
+        self.limits = {topics["clean"]: self.budget.output, topics["events"]: self.budget.output,
+                       topics["dlq"]: self.budget.dead_letter, topics["state"]: self.budget.state}
+        self.failures_in_a_row = 0
+        self.failed_transactions = 0  # since the last report
+        self.stuck: str | None = None  # why no transaction has committed lately, for /health
+        self.refused: dict[int, str] = {}  # prepared-topic offset -> why its article becomes a dead letter
 
     @property
     def owner(self) -> bool:
@@ -91,7 +129,7 @@ class IndexRunner:
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=self.group_id, isolation_level="read_committed",
             enable_auto_commit=False, auto_offset_reset="earliest",
-            max_partition_fetch_bytes=8 * self.settings.max_message_bytes,
+            max_partition_fetch_bytes=SizeBudget(self.settings.max_message_bytes).fetch,
             # Let the broker gather up to 64 KB (about five envelopes) for at most 10 ms per fetch: under
             # load each fetch then carries several articles instead of one, for at most 10 ms of latency.
             fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
@@ -106,7 +144,7 @@ class IndexRunner:
                     async with self.owning:
                         if self.take_over_pending:  # not revoked while waiting for the lock
                             self.take_over_pending = False
-                            await self.take_over()
+                            await self._take_over_or_retry()
                 batch = await self.consumer.getmany(timeout_ms=200, max_records=_MAX_TRANSACTION)
                 if not batch:
                     continue
@@ -131,7 +169,7 @@ class IndexRunner:
             # the broker answers CONCURRENT_TRANSACTIONS until then, and aiokafka's default 100 ms
             # back-off turned each such wait into 100 ms of latency.
             retry_backoff_ms=10,
-            max_request_size=8 * self.settings.max_message_bytes,
+            max_request_size=self.budget.producer_request,
         )
         await producer.start()
         self.restoring = True
@@ -164,7 +202,7 @@ class IndexRunner:
     async def _read_state(self) -> dict[bytes, bytes]:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers, isolation_level="read_committed",
-            enable_auto_commit=False, max_partition_fetch_bytes=16 * 1024 * 1024,
+            enable_auto_commit=False, max_partition_fetch_bytes=self.budget.fetch,
         )
         await consumer.start()
         state: dict[bytes, bytes] = {}
@@ -187,39 +225,50 @@ class IndexRunner:
         return state
 
     async def _transaction(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        """Decide `batch` and what follows it in one transaction; after a failed one, restore the index."""
+        """Decide `batch` and what follows it in one transaction; after a failed one, restore and retry."""
         async with self.owning:
-            if await self._transaction_owned(batch):
-                await self._recover()
+            failure = await self._transaction_owned(batch)
+            if failure is None:
+                return
+            await self._recover()
+        await self._pause_after(failure)
 
-    async def _transaction_owned(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> bool:
+    async def _transaction_owned(
+        self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> TransactionFailed | None:
         """Decide `batch` and what arrives within the commit interval, and publish it all in one transaction.
 
         A transaction costs the broker the same handful of requests and markers whether it carries one
         article or hundreds; keeping it open for `commit_interval_ms` (while deciding what is already
-        there) lets it carry everything that arrived meanwhile.
+        there) lets it carry everything that arrived meanwhile. Every send is awaited before the commit:
+        a send that failed aborts the transaction, so offsets are never committed past lost output.
         """
         producer, consumer = self.producer, self.consumer
         if producer is None:
             self._read_again(batch)  # released while this batch waited for the lock: the next owner reads it
-            return False
+            return None
         assert consumer is not None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.commit_interval_ms / 1000.0
         detected_at = datetime.now(UTC)
         outputs: list[IndexOutput] = []
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        sent: list[_Sent] = []
         try:
-            async with producer.transaction():
+            await producer.begin_transaction()
+            try:
                 while True:
                     for tp, records in batch.items():
                         for record in records:
                             output = self._decide(record, detected_at)
                             outputs.append(output)
+                            article = output.article_id
                             for target, key, value in output.messages:
-                                await producer.send(self.topics[target], value, key=key)
+                                await self._send(producer, sent, self.topics[target], key, value, record.offset,
+                                                 article)
                             for key, state_value in output.state_updates:
-                                await producer.send(self.topics["state"], state_value, key=key)
+                                await self._send(producer, sent, self.topics["state"], key, state_value,
+                                                 record.offset, article)
                         offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "")
                     remaining = deadline - loop.time()
                     if remaining <= 0 or len(outputs) >= _MAX_TRANSACTION or self.revoking:
@@ -237,19 +286,97 @@ class IndexRunner:
                     if not batch:
                         break
                 key, value = self.stage.raw_offsets_state()
-                await producer.send(self.topics["state"], value, key=key)
+                await self._send(producer, sent, self.topics["state"], key, value, None, None)
+                await self._written(sent)
                 await producer.send_offsets_to_transaction(offsets, self.group_id)
-        except Exception:
+                await producer.commit_transaction()
+            except BaseException:
+                await self._abort(producer)
+                raise
+        except Exception as exc:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
                 raise  # stopping: the failed abort of a cancelled transaction is not a reason to recover
-            # The in-memory index is now ahead of what was committed: rebuild it from the state topic
-            # and re-read the uncommitted articles from the committed offsets.
-            log.exception("index transaction failed; restoring from the state topic")
-            return True
+            failure = exc if isinstance(exc, TransactionFailed) else TransactionFailed(
+                f"{type(exc).__name__}: {exc}", {})
+            self._failed(failure)
+            return failure
+        if self.failures_in_a_row:
+            log.info("index transactions commit again", extra={"failed_attempts": self.failures_in_a_row})
+        self.failures_in_a_row, self.stuck = 0, None
+        committed = max((meta.offset for meta in offsets.values()), default=0)
+        for offset in [o for o in self.refused if o < committed]:
+            del self.refused[offset]  # committed: never read again
         self.report(self._counted(outputs))
         self.collector.tick(len(outputs))
-        return False
+        return None
+
+    async def _send(self, producer: AIOKafkaProducer, sent: list[_Sent], topic: str, key: bytes | None,
+                    value: bytes | None, offset: int | None, article: str | None) -> None:
+        """Send one record of the transaction and remember its future; a record refused at once fails it."""
+        size = len(value or b"") + len(key or b"")
+        limit = self.limits.get(topic, self.budget.output)
+        try:
+            future = await producer.send(topic, value, key=key)
+        except _TOO_LARGE as exc:  # the client's own check (max_request_size): the broker never saw it
+            sent.append(_Sent(None, topic, size, limit, offset, article))
+            raise self._too_large_failure([(sent[-1], exc)]) from exc
+        sent.append(_Sent(future, topic, size, limit, offset, article))
+
+    async def _written(self, sent: list[_Sent]) -> None:
+        """Wait until every send is written; raise TransactionFailed naming what failed and why."""
+        futures = [s.future for s in sent if s.future is not None]
+        await asyncio.gather(*futures, return_exceptions=True)
+        failed = [(s, s.future.exception()) for s in sent if s.future is not None and s.future.exception()]
+        if not failed:
+            return
+        raise self._too_large_failure(failed)
+
+    def _too_large_failure(self, failed: list[tuple[_Sent, BaseException | None]]) -> TransactionFailed:
+        """Name the failed sends; an article whose own record is over its topic's budget is to be refused."""
+        too_large: dict[int, str] = {}
+        for item, exc in failed:
+            if isinstance(exc, _TOO_LARGE) and item.offset is not None and item.size > item.limit:
+                too_large[item.offset] = (f"its record for {item.topic} is {item.size} bytes, over the limit of "
+                                          f"{item.limit} bytes derived from NEWSDEDUP_MAX_MESSAGE_BYTES")
+        first, exc = failed[0]
+        reason = (f"writing to {first.topic} failed ({type(exc).__name__}: {exc}) for article {first.article!r}"
+                  f" ({first.size} bytes); {len(failed)} of the transaction's records failed")
+        if not too_large and any(isinstance(e, _TOO_LARGE) for _, e in failed):
+            reason += (f"; the broker refused a record within the service's size budget: check the topic's "
+                       f"max.message.bytes (at least {self.budget.topic_limit(first.limit)})")
+        return TransactionFailed(reason, too_large)
+
+    async def _abort(self, producer: AIOKafkaProducer) -> None:
+        """Abort the open transaction; if that fails or hangs, the replacement producer fences it instead."""
+        try:
+            async with asyncio.timeout(_ABORT_SECONDS):
+                await producer.abort_transaction()
+        except Exception as exc:
+            log.info("abort did not complete; the replacement producer fences the transaction",
+                     extra={"error": f"{type(exc).__name__}: {exc}"})
+
+    def _failed(self, failure: TransactionFailed) -> None:
+        """Count a failed transaction and say on /health why the index stage is not moving."""
+        self.failures_in_a_row += 1
+        self.failed_transactions += 1
+        self.refused.update(failure.too_large)
+        if failure.too_large:
+            log.error("index transaction aborted: an article's output is too large; it becomes a dead letter "
+                      "and the batch is decided again", extra={"reason": failure.reason,
+                                                              "refused": sorted(failure.too_large)})
+            return  # not stuck: the retry goes through without it
+        self.stuck = (f"index transaction failed {self.failures_in_a_row} time(s) in a row, nothing committed "
+                      f"past it; retrying: {failure.reason}")
+        log.error("index transaction aborted; restoring from the state topic and retrying",
+                  extra={"reason": failure.reason, "attempt": self.failures_in_a_row})
+
+    async def _pause_after(self, failure: TransactionFailed) -> None:
+        if failure.too_large:
+            return
+        self.report(self.status())  # /health hears of it now, not at the next heartbeat
+        delay = min(_FIRST_RETRY_SECONDS * 2 ** (self.failures_in_a_row - 1), _MAX_RETRY_SECONDS)
+        await asyncio.sleep(delay)
 
     def _read_again(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         assert self.consumer is not None
@@ -259,20 +386,39 @@ class IndexRunner:
                 self.consumer.seek(tp, records[0].offset)
 
     def _decide(self, record: ConsumerRecord[bytes, bytes], detected_at: datetime) -> IndexOutput:
+        refused = self.refused.get(record.offset)
         try:
+            if refused is not None:
+                return self.stage.refuse(record.value or b"", refused, detected_at)
             return self.stage.run(record.value or b"", detected_at)
         except Exception as exc:  # a malformed envelope: only possible if something else wrote the topic
             provenance = Provenance(record.topic, record.partition, record.offset, record.timestamp, record.key)
             letter = dead_letter(record.value, provenance, "processing", f"unreadable envelope: {exc}", detected_at,
-                                 type(exc).__name__)
-            return IndexOutput(messages=[("dlq", record.key, encode(letter))], dead_letter_kind="processing")
+                                 type(exc).__name__, self.settings.max_message_bytes)
+            return IndexOutput(messages=[("dlq", bounded_key(record.key), encode(letter))],
+                               dead_letter_kind="processing")
+
+    async def _take_over_or_retry(self) -> bool:
+        """Take over; if that fails (the broker went away), say so and leave it to the next round."""
+        try:
+            await self.take_over()
+        except Exception as exc:
+            self.failures_in_a_row += 1
+            self.stuck = f"taking over the index failed ({type(exc).__name__}: {exc}); retrying"
+            log.error("taking over the index failed; retrying", extra={"error": f"{type(exc).__name__}: {exc}"})
+            self.report(self.status())
+            self.take_over_pending = True
+            await asyncio.sleep(min(_FIRST_RETRY_SECONDS * 2 ** (self.failures_in_a_row - 1), _MAX_RETRY_SECONDS))
+            return False
+        return True
 
     async def _recover(self) -> None:
         assert self.consumer is not None
         tp = TopicPartition(self.topics["prepared"], 0)
         if tp not in self.consumer.assignment():
             return  # revoked meanwhile: whoever is assigned it next restores the index
-        await self.take_over()
+        if not await self._take_over_or_retry():
+            return  # the run loop takes over again; it reads from the committed offset then
         committed = await self.consumer.committed(tp)
         if committed is None:
             await self.consumer.seek_to_beginning(tp)
@@ -282,8 +428,9 @@ class IndexRunner:
 
     def status(self) -> IndexReport:
         """A report of where the index stands, counting nothing."""
+        failed, self.failed_transactions = self.failed_transactions, 0
         return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds,
-                           restoring=self.restoring)
+                           restoring=self.restoring, failed_transactions=failed, stuck=self.stuck)
 
     def _counted(self, outputs: list[IndexOutput]) -> IndexReport:
         report = self.status()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+if TYPE_CHECKING:
+    from newsdedup.app.prepared_sender import SendHealth
 
 # Latency from the raw message's timestamp to the decision, in seconds.
 # The most latency samples a merged report keeps.
@@ -27,6 +32,8 @@ class IndexReport:
     dead_letters: Tally[str] = field(default_factory=Tally)
     decisions: Tally[str] = field(default_factory=Tally)
     latencies: list[float] = field(default_factory=list)  # seconds, one per decided article
+    failed_transactions: int = 0  # transactions aborted since the last report (their output was not written)
+    stuck: str | None = None  # why the index stage cannot make progress now, or None
 
     def merged(self, later: IndexReport) -> IndexReport:
         """One report saying what this one and `later` say (state as of `later`)."""
@@ -38,6 +45,7 @@ class IndexReport:
             dead_letters=self.dead_letters + later.dead_letters, decisions=self.decisions + later.decisions,
             # Bounded for a parent that stops reading for long: the newest latencies are kept.
             latencies=latencies[-_MAX_LATENCIES:],
+            failed_transactions=self.failed_transactions + later.failed_transactions, stuck=later.stuck,
         )
 
 
@@ -48,6 +56,7 @@ class WorkerMetrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
 
     def __post_init__(self) -> None:
+        self._before_exposition: list[Callable[[], None]] = []
         r = self.registry
         self.articles_in = Counter("newsdedup_articles_in", "Raw messages consumed", registry=r)
         self.articles_out = Counter(
@@ -68,6 +77,14 @@ class WorkerMetrics:
         self.index_restarts = Counter(
             "newsdedup_index_process_restarts", "Index processes started again after one died", registry=r
         )
+        self.send_failures = Counter(
+            "newsdedup_send_failures", "Failed writes to Kafka, by stage (prepare: envelopes to the index stage; "
+            "index: transactions aborted); nothing is committed past one", ["stage"], registry=r,
+        )
+        self.stuck = Gauge(
+            "newsdedup_stage_stuck", "1 while a stage cannot write its output and retries (see /health)", ["stage"],
+            registry=r,
+        )
         self.consumer_lag = Gauge(
             "newsdedup_consumer_lag", "High-water mark minus next offset to process", ["topic", "partition"],
             registry=r,
@@ -86,7 +103,25 @@ class WorkerMetrics:
         for seconds in report.latencies:
             self.latency.observe(seconds)
         self.index_size.set(report.index_size)
+        if report.failed_transactions:
+            self.send_failures.labels(stage="index").inc(report.failed_transactions)
+        self.stuck.labels(stage="index").set(1 if report.stuck else 0)
+
+    def watch_prepare_sends(self, health: SendHealth) -> None:
+        """Read stage 1's send health (prepared_sender.py) whenever the metrics are scraped."""
+        failures = self.send_failures.labels(stage="prepare")
+        stuck = self.stuck.labels(stage="prepare")
+        seen = [0]
+
+        def collect() -> None:
+            failures.inc(health.failures_total - seen[0])
+            seen[0] = health.failures_total
+            stuck.set(1 if health.failures_in_a_row else 0)
+
+        self._before_exposition.append(collect)
 
     def exposition(self) -> bytes:
         """The Prometheus text format of every metric."""
+        for collect in self._before_exposition:
+            collect()
         return generate_latest(self.registry)

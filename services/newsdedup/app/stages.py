@@ -17,10 +17,12 @@ from datetime import datetime
 
 import orjson
 
+from newsdedup import exactjson
+from newsdedup.app.budget import MAX_KEY_BYTES, SizeBudget
 from newsdedup.app.codecs import encode, encode_key
-from newsdedup.app.deadletter import Provenance, dead_letter, decode_article
+from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter, decode_article
 from newsdedup.app.envelope import Envelope
-from newsdedup.core.dedup import Deduplicator
+from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.events import build_events
 from newsdedup.core.index import IndexEntry
 from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
@@ -45,34 +47,61 @@ class IndexOutput:
     decision_status: str | None = None
     replayed: bool = False  # an input stage 2 had already decided: nothing published
     raw_timestamp: float | None = None  # seconds; the raw message's timestamp, for the latency metric
+    article_id: str | None = None  # the decided article, to name it when its output cannot be written
 
 
 class PrepareStage:
-    """Stateless and CPU-heavy: decode, validate, clean, sign."""
+    """Stateless and CPU-heavy: decode, validate, clean, sign; check that every output will fit."""
 
     def __init__(self, settings: Settings) -> None:
         self.config = settings.detection()
         self.signer = Signer(self.config)
-        self.max_bytes = settings.max_message_bytes
+        self.budget = SizeBudget(settings.max_message_bytes)
 
     def run(self, value: bytes | None, provenance: Provenance, arrived_at: datetime) -> Envelope:
         """Turn one raw message into an envelope holding the prepared article or its dead letter."""
         raw = value if value is not None else b""
         try:
-            article = decode_article(value, self.max_bytes)
+            if provenance.key is not None and len(provenance.key) > MAX_KEY_BYTES:
+                raise InvalidArticle("too_large", f"the message key is {len(provenance.key)} bytes, over the limit "
+                                     f"of {MAX_KEY_BYTES} bytes for keys")
+            article = decode_article(value, self.budget.max_input)
             prepared = prepare(article, self.signer, self.config)
+            envelope = Envelope(provenance, arrived_at, raw, prepared.to_bytes(with_fields=False))  # fields: from raw
+            self._check_fits(prepared, envelope)
         except InvalidArticle as exc:
             return self._dead(value, provenance, arrived_at, exc.kind, exc.message, None)
         except Exception as exc:  # the boundary: one bad input must not stop the stream
             return self._dead(value, provenance, arrived_at, "processing", f"preparing the article failed: {exc}",
                               type(exc).__name__)
-        return Envelope(provenance, arrived_at, raw, prepared.to_bytes(with_fields=False))  # fields: from raw
+        return envelope
 
-    @staticmethod
-    def _dead(value: bytes | None, provenance: Provenance, when: datetime, kind: str, message: str,
+    def _check_fits(self, prepared: PreparedArticle, envelope: Envelope) -> None:
+        """Raise InvalidArticle(too_large) unless every record this article can produce fits its topic."""
+        budget = self.budget
+        # The largest decision an article can get: a copy naming another article of the longest id.
+        widest = Decision("near_duplicate", "x" * 512, "x" * 512, 0.1234)
+        # The envelope's JSON header is under 1 KiB plus its key, escaped (at most 6 bytes a key byte).
+        key_bytes = len(envelope.provenance.key or b"")
+        envelope_size = len(envelope.raw) + len(envelope.payload) + 1024 + 6 * key_bytes
+        if envelope_size > budget.envelope:
+            envelope_size = len(envelope.to_bytes())
+        sizes = {
+            "the message between the worker's stages": (envelope_size, budget.envelope),
+            "its clean record": (len(encode(build_record(prepared, widest))), budget.output),
+        }
+        for event in build_events(prepared, widest, envelope.arrived_at):
+            sizes[f"its {event['type']} event"] = (len(encode(event)), budget.output)
+        for what, (size, limit) in sizes.items():
+            if size > limit:
+                raise InvalidArticle("too_large", f"{what} would be {size} bytes, over the limit of {limit} bytes "
+                                     "derived from NEWSDEDUP_MAX_MESSAGE_BYTES (docs/WORKER.md, size limits)")
+
+    def _dead(self, value: bytes | None, provenance: Provenance, when: datetime, kind: str, message: str,
               exception: str | None) -> Envelope:
-        record = dead_letter(value, provenance, kind, message, when, exception)
-        return Envelope(provenance, when, value or b"", encode(record), kind="dead")
+        record = dead_letter(value, provenance, kind, message, when, exception, self.budget.max_input)
+        # The original bytes travel inside the dead letter (the index stage reads only the payload).
+        return Envelope(provenance, when, b"", encode(record), kind="dead")
 
 
 class IndexStage:
@@ -81,6 +110,7 @@ class IndexStage:
     def __init__(self, settings: Settings) -> None:
         self.config = settings.detection()
         self.forward_duplicates = settings.forward_duplicates
+        self.max_input = settings.max_message_bytes
         self.deduplicator = Deduplicator(self.config)
         self.next_raw_offset: dict[str, dict[int, int]] = {}
 
@@ -106,6 +136,20 @@ class IndexStage:
         """The state-topic record of the raw offsets decided so far."""
         return RAW_OFFSETS_KEY, encode(self.next_raw_offset)
 
+    def refuse(self, data: bytes, reason: str, detected_at: datetime) -> IndexOutput:
+        """The dead letter of an envelope whose article's output the broker refused as too large.
+
+        The index is not touched, and the raw offset counts as decided, so a replay is dropped.
+        """
+        envelope = Envelope.from_bytes(data)
+        p = envelope.provenance
+        self.next_raw_offset.setdefault(p.topic, {})[p.partition] = max(
+            p.offset + 1, self.next_raw_offset[p.topic].get(p.partition, 0))
+        record = dead_letter(envelope.raw or None, p, "too_large", reason, detected_at, None, self.max_input)
+        raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
+        return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="too_large",
+                           raw_timestamp=raw_ts)
+
     def run(self, data: bytes, detected_at: datetime) -> IndexOutput:
         """Decide one envelope; return the records, events and index changes it causes."""
         envelope = Envelope.from_bytes(data)
@@ -117,18 +161,18 @@ class IndexStage:
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
         if envelope.kind == "dead":
             kind = orjson.loads(envelope.payload)["error"]["kind"]
-            return IndexOutput(messages=[("dlq", p.key, envelope.payload)], dead_letter_kind=kind,
+            return IndexOutput(messages=[("dlq", bounded_key(p.key), envelope.payload)], dead_letter_kind=kind,
                                raw_timestamp=raw_ts)
         try:
-            prepared = PreparedArticle.from_bytes(envelope.payload, fields=orjson.loads(envelope.raw))
+            prepared = PreparedArticle.from_bytes(envelope.payload, fields=exactjson.loads(envelope.raw))
             outcome = self.deduplicator.process(prepared, envelope.arrived_at)
         except Exception as exc:  # the boundary: process raises before it changes the index
             record = dead_letter(envelope.raw, p, "processing", f"deciding the article failed: {exc}", detected_at,
-                                 type(exc).__name__)
-            return IndexOutput(messages=[("dlq", p.key, encode(record))], dead_letter_kind="processing",
+                                 type(exc).__name__, self.max_input)
+            return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="processing",
                                raw_timestamp=raw_ts)
         decision = outcome.decision
-        output = IndexOutput(decision_status=decision.status, raw_timestamp=raw_ts)
+        output = IndexOutput(decision_status=decision.status, raw_timestamp=raw_ts, article_id=prepared.article_id)
         if outcome.redelivered:
             # The same article (id and content) sent again by its producer: decided and published before.
             output.replayed = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from newsdedup.errors import NewsdedupError
@@ -21,7 +22,7 @@ class KafkaUnreachable(NewsdedupError):
 
 
 class KafkaTopicError(NewsdedupError):
-    """The broker refused to create a topic."""
+    """The broker refused to create a topic, or an existing topic is configured against the service's needs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +32,17 @@ class TopicSpec:
     name: str
     partitions: int
     config: dict[str, str] | None = None
+    # False for a topic whose smaller max.message.bytes only makes the broker refuse large inputs to their
+    # producer (the raw topic): nothing of the service's is lost then, so it is not an error.
+    must_fit: bool = True
 
 
 async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int = 1) -> list[str]:
-    """Create each missing topic; return the names created. Existing topics are left as they are."""
+    """Create each missing topic; check the size limit of existing ones; return the names created.
+
+    An existing topic whose `max.message.bytes` is below the spec's raises KafkaTopicError naming the
+    topic and the value it needs: records the service must write would be refused at run time.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         await admin.start()
@@ -43,6 +51,7 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int
     try:
         existing = set(await admin.list_topics())
         missing = [s for s in specs if s.name not in existing]
+        await _check_limits(admin, [s for s in specs if s.name in existing])
         if not missing:
             return []
         new = [
@@ -63,3 +72,35 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int
         return [s.name for s in missing]
     finally:
         await admin.close()
+
+
+async def topic_limits(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    """The effective `max.message.bytes` of each named topic (its own setting or the broker's default)."""
+    if not names:
+        return {}
+    resources = [ConfigResource(ConfigResourceType.TOPIC, name, {"max.message.bytes": None}) for name in names]
+    limits: dict[str, int] = {}
+    for response in await admin.describe_configs(resources):
+        for resource in response.resources:
+            error_code, name, entries = resource[0], resource[3], resource[4]
+            if error_code != 0:
+                raise KafkaTopicError(f"could not read the configuration of topic {name}: error {error_code}")
+            for entry in entries:
+                if entry[0] == "max.message.bytes" and entry[1] is not None:
+                    limits[name] = int(entry[1])
+    return limits
+
+
+async def _check_limits(admin: AIOKafkaAdminClient, specs: list[TopicSpec]) -> None:
+    wanted = {s.name: s for s in specs if s.must_fit and s.config and "max.message.bytes" in s.config}
+    found = await topic_limits(admin, list(wanted))
+    problems = []
+    for name, spec in wanted.items():
+        need = int((spec.config or {})["max.message.bytes"])
+        if name in found and found[name] < need:
+            problems.append(f"topic {name} has max.message.bytes={found[name]}, but the worker writes records of "
+                            f"up to {need} bytes there: raise it (kafka-configs --alter --entity-type topics "
+                            f"--entity-name {name} --add-config max.message.bytes={need}) or lower "
+                            "NEWSDEDUP_MAX_MESSAGE_BYTES")
+    if problems:
+        raise KafkaTopicError("; ".join(problems))

@@ -12,15 +12,19 @@ it runs in a child process (index_process.py), so that the two stages use two co
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from faust.web import Request, Response, View
 
+from newsdedup.app.budget import SizeBudget
 from newsdedup.app.deadletter import Provenance
 from newsdedup.app.index_process import IndexProcess, IndexView, run_inline
 from newsdedup.app.metrics import WorkerMetrics
+from newsdedup.app.prepared_sender import PreparedSender
 from newsdedup.app.stages import PrepareStage
 from newsdedup.app.topics import TopicSpec
 from newsdedup.app.transport import WorkerApp
@@ -32,21 +36,28 @@ def internal_topics(settings: Settings) -> dict[str, str]:
     return {"prepared": f"{settings.app_id}.prepared", "state": f"{settings.app_id}.index-state"}
 
 
+# Stage 1 takes up to this many raw messages, or what arrived within CHUNK_SECONDS, per send to stage 2.
+CHUNK_MESSAGES = 200
+CHUNK_SECONDS = 0.010
+
+
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    """Every topic the worker reads or writes, with partition counts and size limits."""
-    # Oversized inputs must reach the worker to be dead-lettered with their bytes, so the raw
-    # topic accepts messages past the processing limit, and the DLQ takes them base64-encoded.
-    raw_limit = str(4 * settings.max_message_bytes)
-    big = str(6 * settings.max_message_bytes)
+    """Every topic the worker reads or writes, with partition counts and size limits (app/budget.py)."""
+    budget = SizeBudget(settings.max_message_bytes)
     internal = internal_topics(settings)
+
+    def limit(record: int) -> dict[str, str]:
+        return {"max.message.bytes": str(budget.topic_limit(record))}
+
     return [
-        TopicSpec(settings.topic_raw, settings.raw_partitions, {"max.message.bytes": raw_limit}),
-        TopicSpec(internal["prepared"], 1, {"max.message.bytes": big}),
+        # Oversized inputs must reach the worker to be dead-lettered, so the raw topic takes more than M.
+        TopicSpec(settings.topic_raw, settings.raw_partitions, limit(budget.raw), must_fit=False),
+        TopicSpec(internal["prepared"], 1, limit(budget.envelope)),
         TopicSpec(internal["state"], 1, {"cleanup.policy": "compact", "segment.ms": "3600000",
-                                          "min.cleanable.dirty.ratio": "0.3"}),
-        TopicSpec(settings.topic_clean, settings.output_partitions),
-        TopicSpec(settings.topic_events, settings.output_partitions),
-        TopicSpec(settings.topic_dlq, settings.output_partitions, {"max.message.bytes": big}),
+                                          "min.cleanable.dirty.ratio": "0.3", **limit(budget.state)}),
+        TopicSpec(settings.topic_clean, settings.output_partitions, limit(budget.output)),
+        TopicSpec(settings.topic_events, settings.output_partitions, limit(budget.output)),
+        TopicSpec(settings.topic_dlq, settings.output_partitions, limit(budget.dead_letter)),
     ]
 
 
@@ -66,6 +77,7 @@ def _provenance(event: faust.EventT[bytes]) -> Provenance:
 def build_app(settings: Settings) -> WorkerApp:
     """Build the faust app, its agent, the index task and web pages; nothing runs until it is started."""
     brokers = [f"kafka://{host}" for host in settings.kafka_bootstrap_servers.split(",")]
+    budget = SizeBudget(settings.max_message_bytes)
     app = WorkerApp(
         settings.app_id,
         broker=brokers,
@@ -81,9 +93,8 @@ def build_app(settings: Settings) -> WorkerApp:
         # A crashed worker's partitions move to the others after this long (faust's default is 60 s).
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
-        producer_max_request_size=8 * settings.max_message_bytes,
-        consumer_max_fetch_size=8 * settings.max_message_bytes,
-        producer_linger=0.010,  # stage 1 sends: a few envelopes per produce request at load
+        producer_max_request_size=budget.producer_request,  # faust's own producer sends nothing of ours
+        consumer_max_fetch_size=budget.fetch,
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
@@ -95,6 +106,8 @@ def build_app(settings: Settings) -> WorkerApp:
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
     index_view = IndexView(metrics, separate_process=settings.index_process == "child")
+    sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget)
+    metrics.watch_prepare_sends(sender.health)
     index_process = IndexProcess(settings, topics, index_view)
 
     # The index process is asked to stop as soon as the worker's stop begins (run.py), so that it stops
@@ -106,17 +119,42 @@ def build_app(settings: Settings) -> WorkerApp:
     def stop_index_process(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         index_process.request_stop()
     raw = app.topic(settings.topic_raw, value_type=bytes, key_type=bytes)
-    prepared = app.topic(topics["prepared"], value_type=bytes, key_type=bytes)
     progress: dict[tuple[str, int], int] = {}
 
     @app.agent(raw)
     async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            metrics.articles_in.inc()
-            provenance = _provenance(event)
-            envelope = prepare_stage.run(event.message.value, provenance, _now())
-            await prepared.send(key=provenance.key, value=envelope.to_bytes())
-            progress[(provenance.topic, provenance.partition)] = provenance.offset + 1
+        # Events are acked (and their offsets become committable) only once their envelopes are written:
+        # each chunk is prepared while the previous one is on its way, and sent after it (prepared_sender.py).
+        in_flight: asyncio.Task[None] | None = None
+        try:
+            # noack_take is on faust's Stream, not on its StreamT protocol.
+            chunks = stream.noack_take(CHUNK_MESSAGES, within=CHUNK_SECONDS)  # type: ignore[attr-defined]
+            async for events in chunks:
+                items = []
+                for event in events:
+                    metrics.articles_in.inc()
+                    provenance = _provenance(event)
+                    envelope = prepare_stage.run(event.message.value, provenance, _now())
+                    items.append((provenance.key, envelope.to_bytes()))
+                if in_flight is not None:
+                    await in_flight
+                in_flight = asyncio.create_task(_deliver(stream, list(events), items))
+            if in_flight is not None:
+                await in_flight
+        finally:
+            if in_flight is not None and not in_flight.done():
+                in_flight.cancel()  # not acked: read again from the raw topic by the next run
+                with contextlib.suppress(asyncio.CancelledError):
+                    await in_flight
+            await sender.stop()
+
+    async def _deliver(stream: faust.StreamT[bytes], events: list[faust.EventT[bytes]],
+                       items: list[tuple[bytes | None, bytes]]) -> None:
+        await sender.send(items)
+        for event in events:
+            await stream.ack(event)
+            message = event.message
+            progress[(message.topic, message.partition)] = message.offset + 1
 
     async def index_task() -> None:
         if settings.index_process == "child":
@@ -136,16 +174,25 @@ def build_app(settings: Settings) -> WorkerApp:
     class HealthPage(View):
         async def get(self, request: Request) -> Response:
             assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())
-            problem = index_view.problem()
+            problem = _prepare_problem(sender) or index_view.problem()
             body: dict[str, Any] = {
                 "status": "ok" if problem is None else "failing", "assigned": assigned,
                 "index_process": settings.index_process, **index_view.health(),
+                "prepare_send_failures": sender.health.failures_total,
             }
             if problem is not None:
                 body["problem"] = problem
             return self.json(body, status=200 if problem is None else 503)
 
     return app
+
+
+def _prepare_problem(sender: PreparedSender) -> str | None:
+    health = sender.health
+    if not health.failures_in_a_row:
+        return None
+    return (f"stage 1 cannot write to {sender.topic}: {health.failures_in_a_row} failed attempts in a row, "
+            f"last: {health.last_error}")
 
 
 def _update_lag(app: faust.App, metrics: WorkerMetrics, progress: dict[tuple[str, int], int]) -> None:

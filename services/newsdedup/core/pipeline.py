@@ -28,6 +28,12 @@ from newsdedup.core.signatures import Signer, content_hash
 
 Analyser = Callable[[str, Signer, DetectionConfig], RepetitionReport]
 
+# The most of an article's compared text (UTF-8 bytes) that signatures, verification and the index use:
+# about 40,000 words, far past any news item. Past it a text is judged on its beginning (its content
+# hash still covers all of it, so an exact copy is still exact), and an index entry, which keeps the
+# compared text for verification, stays small enough for its state-topic record (app/budget.py).
+MAX_COMPARED_BYTES = 256 * 1024
+
 _FORMAT = 3  # version of the to_bytes layout (3: binary text and signature, body once)
 _LAYOUT = struct.Struct(">BII")  # format, header length, packed-text length; the signature fills the rest
 
@@ -149,7 +155,8 @@ def prepare(
     else:
         body, repetition_json = article.body, {"detected": False, "removed_chars": 0, "spans": []}
     language = article.language or detect_language(body)
-    normalized = normalized_compared_text(article.title, body, normalized_body)
+    whole = normalized_compared_text(article.title, body, normalized_body)
+    normalized = bounded(whole, MAX_COMPARED_BYTES)
     signature, shingles = signer.signature_and_set(normalized)
     return PreparedArticle(
         article_id=article.id,
@@ -162,11 +169,21 @@ def prepare(
         language=language,
         normalized=normalized,
         packed_text=pack_text(normalized),
-        content_hash=content_hash(normalized),
+        content_hash=content_hash(whole),
         size=int(shingles.size),
         signature=signature,
         shingles=shingles,
     )
+
+
+def bounded(text: str, max_bytes: int) -> str:
+    """The longest start of `text` whose UTF-8 form is at most `max_bytes` (whole characters only)."""
+    if len(text) * 4 <= max_bytes:  # no character takes more than four bytes
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", "ignore")
 
 
 def build_record(prepared: PreparedArticle, decision: Decision) -> dict[str, Any]:
