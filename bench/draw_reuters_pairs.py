@@ -1,6 +1,7 @@
 """Draw the Reuters-21578 pairs to label by reading: stratified by overlap band, every template family present.
 
     PYTHONPATH=services python bench/draw_reuters_pairs.py [--seed 20261202] [--out docs/eval/reuters-sample.tsv]
+    PYTHONPATH=services python bench/draw_reuters_pairs.py --show 0 20   # print rows 0-19 of the sample to read
 
 Items are taken in DATE order and compared as the service compares them: the character-5-gram
 Jaccard of `normalized_compared_text(title, body)` (the Signer's shingle sets). Two candidate signals
@@ -36,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from evalkit import DEFAULT_SHARED, REPO, ReutersItem, reuters, write_tsv
+from evalkit import DEFAULT_SHARED, REPO, ReutersItem, read_tsv, reuters, write_tsv
 from exact_pairs import similar_pairs
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.pipeline import normalized_compared_text
@@ -236,13 +237,32 @@ def band_name(k: int) -> str:
     return f"{BANDS[k]:.2f}-{min(BANDS[k + 1], 1.0):.2f}"
 
 
+def show(path: Path, data: Path, first: int, last: int) -> None:
+    """Print title, dateline and body of both items of the sample's rows first..last-1, for reading."""
+    items = {item.newid: item for item in reuters(data)}
+    rows = list(read_tsv(path))
+    for k in range(first, min(last, len(rows))):
+        row = rows[k]
+        print(f"### row {k}: {row['newid_a']} / {row['newid_b']}  overlap {row['overlap']}  family {row['family']!r}")
+        for side in ("a", "b"):
+            item = items[int(row[f"newid_{side}"])]
+            head = f"{item.newid} {item.date:%Y-%m-%d %H:%M} {item.kind}"
+            print(f"--- {side.upper()} {head}: {item.title} [{item.dateline}]")
+            print(item.body)
+        print()
+
+
 def main() -> None:
     """Build the candidates, find the families, draw the sample and write the TSV."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_SHARED / "data")
     parser.add_argument("--seed", type=int, default=20261202)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--show", type=int, nargs=2, metavar=("FIRST", "LAST"), help="print sample rows to read")
     args = parser.parse_args()
+    if args.show:
+        show(args.out, args.data, *args.show)
+        return
     started = time.perf_counter()
     rng = random.Random(args.seed)
     items = reuters(args.data)
