@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import html
 import os
 import platform
+import re
 import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,6 +98,85 @@ def bbc(data_dir: Path) -> list[dict[str, str]]:
             title, _, body = text.partition("\n")
             articles.append({"path": member.name, "title": title.strip(), "body": body.strip()})
     return sorted(articles, key=lambda article: article["path"])
+
+
+@dataclass(frozen=True, slots=True)
+class ReutersItem:
+    """One Reuters-21578 story: its NEWID, DATE (read as UTC), title, dateline and body as plain text."""
+
+    newid: int
+    date: datetime
+    kind: str  # the TEXT element's TYPE: NORM, BRIEF (title only) or UNPROC (no TITLE/BODY markup)
+    title: str  # "" when the item has none (the UNPROC items)
+    dateline: str
+    body: str  # "" for title-only items (BRIEF: the collection's "Blah blah blah." placeholder dropped)
+
+
+_REUTERS = re.compile(r"<REUTERS\b([^>]*)>(.*?)</REUTERS>", re.DOTALL)
+_NEWID = re.compile(r'\bNEWID="(\d+)"')
+# 26-FEB-1987 15:01:01.79; a few are padded, carry wire codes after the time, give one fraction digit,
+# or (NEWID 17192) an hour of "605", read as its last two digits.
+_SGML_DATE = re.compile(r"<DATE>\s*(\d{1,2})-([A-Z]{3})-(\d{4})\s+\d*(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,2}))?")
+_TEXT = re.compile(r'<TEXT(?:\s+TYPE="(\w+)")?\s*>(.*?)</TEXT>', re.DOTALL)
+_MONTHS = "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC"
+_CONTROL_REFS = re.compile(r"&#(?:[0-8]|1[1-9]|2\d|3[01]|127);")  # &#2; &#3; &#27; ...: wire control codes
+_BLAH = "Blah blah blah."
+
+
+def _reuters_element(text: str, tag: str) -> str:
+    """The content of the first <tag>...</tag> inside `text`, "" when there is none (markup left as is)."""
+    start = text.find(f"<{tag}>")
+    if start < 0:
+        return ""
+    end = text.find(f"</{tag}>", start)
+    return text[start + len(tag) + 2 : end if end >= 0 else len(text)]
+
+
+def _reuters_text(sgml: str) -> str:
+    """SGML text as plain text: wire control codes dropped, &lt; and &amp; decoded, ends trimmed."""
+    return html.unescape(_CONTROL_REFS.sub("", sgml)).strip()
+
+
+def parse_reuters_sgml(sgml: str) -> Iterator[ReutersItem]:
+    """The items of one reut2-NNN.sgm file's text, in file order."""
+    for match in _REUTERS.finditer(sgml):
+        attributes, inner = match.groups()
+        newid = _NEWID.search(attributes)
+        date = _SGML_DATE.search(inner)
+        text = _TEXT.search(inner)
+        if newid is None or date is None or text is None:
+            raise ValueError(f"a REUTERS element without NEWID, DATE or TEXT: {attributes.strip()!r}")
+        day, month, year, hour, minute, second, fraction = date.groups()
+        numbers = (int(year), _MONTHS.index(month) // 3 + 1, int(day), int(hour), int(minute), int(second))
+        when = datetime(*numbers, int((fraction or "0").ljust(6, "0")), tzinfo=UTC)
+        kind, content = text.group(1) or "NORM", text.group(2)
+        if kind == "UNPROC":
+            title, dateline, body = "", "", _reuters_text(content)
+        else:
+            title = " ".join(_reuters_text(_reuters_element(content, "TITLE")).split())
+            dateline = " ".join(_reuters_text(_reuters_element(content, "DATELINE")).split())
+            body = _reuters_text(_reuters_element(content, "BODY"))
+            if kind == "BRIEF":
+                after_title = content[content.find("</TITLE>") + len("</TITLE>") :]
+                body = _reuters_text(after_title)
+                body = "" if body == _BLAH else body
+        yield ReutersItem(int(newid.group(1)), when, kind, title, dateline, body)
+
+
+def reuters(data_dir: Path) -> list[ReutersItem]:
+    """All 21,578 Reuters-21578 items in DATE order (ties by NEWID), from reuters21578.tar.gz."""
+    archive_path = data_dir / "reuters21578.tar.gz"
+    if not archive_path.is_file():
+        raise SystemExit(f"{archive_path} is absent: point --data at the shared data folder")
+    items: list[ReutersItem] = []
+    with tarfile.open(archive_path) as archive:
+        for member in archive:  # in archive order: seeking back in a gzip stream decompresses it again
+            handle = archive.extractfile(member) if member.isfile() else None
+            if handle is None or not member.name.endswith(".sgm"):
+                continue
+            # ASCII except one byte in reut2-017 (0xFC, Latin-1 u-umlaut)
+            items.extend(parse_reuters_sgml(handle.read().decode("latin-1")))
+    return sorted(items, key=lambda item: (item.date, item.newid))
 
 
 def as_input(raw: dict[str, Any]) -> dict[str, Any]:
