@@ -41,6 +41,7 @@ import numpy.typing as npt
 
 from evalkit import DEFAULT_SHARED, REPO, as_input, read_tsv, saudinewsnet, write_tsv
 from evalset_natural import read_verdicts
+from newsdedup.core._kernels import intersection_size
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.pipeline import prepare
@@ -105,19 +106,10 @@ def _jaccards(indptr, tokens, a, b):  # type: ignore[no-untyped-def]
     """Exact Jaccard of the sorted shingle sets of every pair (a[k], b[k]), sets stored as CSR."""
     out = np.empty(a.shape[0], np.float64)
     for k in range(a.shape[0]):
-        p, pe = indptr[a[k]], indptr[a[k] + 1]
-        r, re_ = indptr[b[k]], indptr[b[k] + 1]
-        size = (pe - p) + (re_ - r)
-        shared = 0
-        while p < pe and r < re_:
-            if tokens[p] < tokens[r]:
-                p += 1
-            elif tokens[p] > tokens[r]:
-                r += 1
-            else:
-                shared += 1
-                p += 1
-                r += 1
+        set_a = tokens[indptr[a[k]] : indptr[a[k] + 1]]
+        set_b = tokens[indptr[b[k]] : indptr[b[k] + 1]]
+        shared = intersection_size(set_a, set_b)
+        size = set_a.shape[0] + set_b.shape[0]
         out[k] = shared / (size - shared) if size > shared else 1.0
     return out
 
@@ -189,10 +181,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--show", type=Path, help="print both texts of every pair of this sample file")
     parser.add_argument("--first", type=int, default=0, help="with --show: start at this pair number")
     parser.add_argument("--count", type=int, default=10**9, help="with --show: this many pairs")
+    parser.add_argument("--chars", type=int, default=0, help="with --show: cut bodies to this many characters")
     args = parser.parse_args(argv)
     raws = saudinewsnet(args.data)
     if args.show:
-        show(raws, args.show, args.first, args.count)
+        show(raws, args.show, args.first, args.count, args.chars)
         return
     started = time.perf_counter()
     config = DetectionConfig()
@@ -272,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
           f"rare terms {rare_at - lsh_at:.1f} s, draw {drawn_at - rare_at:.1f} s, total {drawn_at - started:.1f} s")
 
 
-def show(raws: list[dict[str, Any]], sample: Path, first: int, count: int) -> None:
+def show(raws: list[dict[str, Any]], sample: Path, first: int, count: int, chars: int = 0) -> None:
     """Print the title and body of both articles of every pair in a sample file (for reading only)."""
     by_url = {raw["url"]: raw for raw in raws}
     for row in read_tsv(sample):
@@ -283,7 +276,8 @@ def show(raws: list[dict[str, Any]], sample: Path, first: int, count: int) -> No
         for url in (row["url_a"], row["url_b"]):
             raw = by_url[url]
             body = re.sub(r"\s+", " ", raw["content"])
-            print(f"  [{raw['date_extracted']}] {raw['title']}\n    {body}")
+            cut = f"{body[:chars]} …[{len(body)} chars]" if 0 < chars < len(body) else body
+            print(f"  [{raw['date_extracted']}] {raw['title']}\n    {cut}")
 
 
 if __name__ == "__main__":
