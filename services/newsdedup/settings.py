@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     raw_partitions: int = Field(default=2, ge=1, le=1024)
     output_partitions: int = Field(default=1, ge=1, le=1024)
 
-    max_message_bytes: int = Field(default=MIB, ge=1024, le=64 * MIB)
+    # At most 16 MiB: the envelopes derived from it (app/budget.py) stay under a broker's 100 MB request limit.
+    max_message_bytes: int = Field(default=MIB, ge=1024, le=16 * MIB)
     forward_duplicates: bool = False
     # How long the index stage keeps one Kafka transaction open to gather more articles into it
     # (each transaction costs the broker several requests and markers: docs/WORKER.md).
