@@ -143,8 +143,8 @@ class IndexStage:
         """
         envelope = Envelope.from_bytes(data)
         p = envelope.provenance
-        self.next_raw_offset.setdefault(p.topic, {})[p.partition] = max(
-            p.offset + 1, self.next_raw_offset[p.topic].get(p.partition, 0))
+        decided = self.next_raw_offset.setdefault(p.topic, {})
+        decided[p.partition] = max(p.offset + 1, decided.get(p.partition, 0))
         record = dead_letter(envelope.raw or None, p, "too_large", reason, detected_at, None, self.max_input)
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
         return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="too_large",
