@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -31,3 +34,12 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} is absent: corpus tests run only where shared/data is present")
     return path
+
+
+def saudi_articles(data: Path) -> Iterator[dict[str, str]]:
+    """Every SaudiNewsNet article in the corpus's own order, read from its zip files in place."""
+    for archive in sorted((data / "saudinewsnet").glob("*.zip")):
+        with zipfile.ZipFile(archive) as opened:
+            for name in opened.namelist():
+                if name.endswith(".json"):
+                    yield from orjson.loads(opened.read(name))

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import zipfile
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import orjson
 
 from newsdedup import schemas
-from tests.conftest import REPO_ROOT, shared_root
+from tests.conftest import REPO_ROOT, saudi_articles, shared_root
 from tests.integration.harness import Worker, WorkerEnv, produce, read_all, start
 
 SAMPLE_FEED = REPO_ROOT / "services" / "newsdedup" / "data" / "sample-feed.jsonl"
@@ -22,14 +19,6 @@ SAMPLE_FEED = REPO_ROOT / "services" / "newsdedup" / "data" / "sample-feed.jsonl
 SAUDI_ARTICLES = 1200
 
 
-def _saudi(data: Path) -> Iterator[dict[str, str]]:
-    for archive in sorted((data / "saudinewsnet").glob("*.zip")):
-        with zipfile.ZipFile(archive) as opened:
-            for name in opened.namelist():
-                if name.endswith(".json"):
-                    yield from orjson.loads(opened.read(name))
-
-
 def _feed() -> list[bytes]:
     values = [line for line in SAMPLE_FEED.read_bytes().splitlines() if line.strip()]
     data = shared_root() / "data"
@@ -37,7 +26,7 @@ def _feed() -> list[bytes]:
         return values
     with (data / "saudinewsnet-self-repetition-cases.tsv").open(encoding="utf-8") as handle:
         cases = {row[0] for row in csv.reader(handle, delimiter="\t") if row and row[0].startswith("http")}
-    for n, item in enumerate(_saudi(data)):
+    for n, item in enumerate(saudi_articles(data)):
         if n < SAUDI_ARTICLES or item["url"] in cases:
             values.append(orjson.dumps({"id": item["url"], "source": item["source"], "title": item["title"],
                                         "body": item["content"], "url": item["url"]}))

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import csv
 import tarfile
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import orjson
 import pytest
 
 from newsdedup.core.normalize import normalize_text
+from tests.conftest import saudi_articles
 from tests.unit.repetition_texts import clean
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -30,14 +28,6 @@ CLEANED = {
     "http://www.al-jazirah.com/2015/20150727/ar8.htm",
     "http://www.alyaum.com/article/4081649",
 }
-
-
-def saudi_articles(data_dir: Path) -> Iterator[dict[str, str]]:
-    for archive in sorted((data_dir / "saudinewsnet").glob("*.zip")):
-        with zipfile.ZipFile(archive) as opened:
-            for name in opened.namelist():
-                if name.endswith(".json"):
-                    yield from orjson.loads(opened.read(name))
 
 
 @pytest.fixture(scope="module")
