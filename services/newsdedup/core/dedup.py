@@ -136,6 +136,12 @@ class Deduplicator:
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
         candidate = _Candidate(prepared, self.signer)
         decision = self._decide(candidate, own_cluster=old.cluster_id if old is not None else None)
+        # An exact copy adds nothing a later article could match that its original does not; a story's
+        # members past the first few add little and, filed, would make every later copy verify them all.
+        searchable = decision.status != "exact_duplicate" and (
+            decision.cluster_id == prepared.article_id
+            or self.index.searchable_members(decision.cluster_id) <= self.rules.searchable_members  # + canonical
+        )
         entry = IndexEntry(
             article_id=prepared.article_id,
             source=prepared.source,
@@ -148,6 +154,7 @@ class Deduplicator:
             duplicate_of=decision.duplicate_of,
             cluster_id=decision.cluster_id,
             similarity=decision.similarity,
+            searchable=searchable,
         )
         removed.extend(self.index.insert(entry))
         inserted = self.index.get(prepared.article_id)
@@ -204,19 +211,24 @@ class Deduplicator:
         prepared, rules = new.prepared, self.rules
         if prepared.size < rules.min_shingles:
             return []
-        ids, jaccard, sizes = self.index.query_estimates(prepared.signature)
+        ids, jaccard, sizes = self.index.query_estimates(prepared.signature, rules.max_bucket)
         if not ids:
             return []
         # The MinHash estimate of every candidate at once; only the plausible ones are checked exactly.
         # Most candidates are chance band collisions, turned down here in one vectorised step.
         estimates = jaccard * (sizes + prepared.size) / (1.0 + jaccard) / np.maximum(sizes, prepared.size)
         plausible = (sizes >= rules.min_shingles) & (estimates >= self._estimate_floor)
-        found = []
+        entries = []
         for index in np.flatnonzero(plausible).tolist():
             entry = self.index.get(ids[index])
-            if entry is None or entry.cluster_id == own_cluster:
-                continue
-            if (score := self._confirm(new, entry, float(estimates[index]))) is not None:
+            if entry is not None and entry.cluster_id != own_cluster:
+                entries.append((float(estimates[index]), entry))
+        # The best estimates first (first seen first on a tie, so the order does not depend on set order),
+        # and only so many: past them lie siblings of a template, each turned down at full price.
+        entries.sort(key=lambda pair: (-pair[0], pair[1].seq))
+        found = []
+        for estimate, entry in entries[: rules.max_verified]:
+            if (score := self._confirm(new, entry, estimate)) is not None:
                 found.append((entry, score))
         found.sort(key=lambda pair: (-pair[1], pair[0].seq))
         return found

@@ -44,6 +44,10 @@ class IndexEntry:
     cluster_id: str
     similarity: float | None
     seq: int = -1  # insertion number, assigned by the index; orders first-seen across a restore
+    # Filed in the LSH tables, so later articles can find it as a candidate. A story's canonical and its
+    # first few members are; an exact copy and the later members of a widely copied story are not
+    # (they are found by content hash, or through the members that are): see dedup.py.
+    searchable: bool = True
 
     @property
     def is_canonical(self) -> bool:
@@ -70,6 +74,7 @@ class IndexEntry:
             "cluster_id": self.cluster_id,
             "similarity": self.similarity,
             "seq": self.seq,
+            "searchable": self.searchable,
         }
 
     @classmethod
@@ -89,6 +94,7 @@ class IndexEntry:
             cluster_id=obj["cluster_id"],
             similarity=obj["similarity"],
             seq=int(obj["seq"]),
+            searchable=bool(obj.get("searchable", True)),  # entries saved before the flag were all filed
         )
 
 
@@ -113,6 +119,7 @@ class WindowedIndex:
         self._live: dict[str, IndexEntry] = {}
         self._anchors: dict[str, IndexEntry] = {}  # cluster id -> expired canonical with live members
         self._members: dict[str, int] = {}  # cluster id -> live entries in it
+        self._searchable: dict[str, int] = {}  # cluster id -> live entries of it in the LSH tables
         self._by_hash: dict[str, dict[str, None]] = {}  # content hash -> live ids, first seen first
         self._heap: list[tuple[float, int, str]] = []
         self._evicted: list[IndexEntry] = []  # anchors dropped by remove(), reported by the next advance()
@@ -164,11 +171,18 @@ class WindowedIndex:
         """Live entries sharing at least one LSH band with `signature` (candidates, not verified)."""
         return [self._live[key] for key in self._lsh.query_keys(self._band_keys(signature))]
 
+    def searchable_members(self, cluster_id: str) -> int:
+        """How many live entries of a cluster are filed in the LSH tables."""
+        return self._searchable.get(cluster_id, 0)
+
     def query_estimates(
-        self, signature: npt.NDArray[np.uint32]
+        self, signature: npt.NDArray[np.uint32], max_bucket: int | None = None
     ) -> tuple[list[str], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """Candidates as (ids, MinHash Jaccard estimates against `signature`, their set sizes), in one gather."""
-        ids = list(self._lsh.query_keys(self._band_keys(signature)))
+        """Candidates as (ids, MinHash Jaccard estimates against `signature`, their set sizes), in one gather.
+
+        A band bucket holding more than `max_bucket` entries is skipped (see BandedLSH.query_keys).
+        """
+        ids = list(self._lsh.query_keys(self._band_keys(signature), max_bucket))
         if not ids:
             return ids, np.zeros(0), np.zeros(0)
         slot = self._slot
@@ -200,8 +214,12 @@ class WindowedIndex:
         entry = self._live.pop(article_id, None)
         if entry is None:
             raise KeyError(f"article {article_id!r} is not in the window")
-        self._lsh.remove(article_id)
-        self._free.append(self._slot.pop(article_id))
+        if entry.searchable:
+            self._lsh.remove(article_id)
+            self._free.append(self._slot.pop(article_id))
+            self._searchable[entry.cluster_id] -= 1
+            if not self._searchable[entry.cluster_id]:
+                del self._searchable[entry.cluster_id]
         ids = self._by_hash[entry.content_hash]
         del ids[article_id]
         if not ids:
@@ -254,6 +272,15 @@ class WindowedIndex:
         self.advance(latest if newest is None else max(newest, latest))
 
     def _add(self, entry: IndexEntry) -> None:
+        if entry.searchable:
+            self._file(entry)
+        self._live[entry.article_id] = entry
+        self._by_hash.setdefault(entry.content_hash, {})[entry.article_id] = None
+        self._members[entry.cluster_id] = self._members.get(entry.cluster_id, 0) + 1
+        heapq.heappush(self._heap, (entry.event_time, entry.seq, entry.article_id))
+
+    def _file(self, entry: IndexEntry) -> None:
+        """Put an entry in the LSH tables and the signature matrix."""
         self._lsh.insert_keys(entry.article_id, self._band_keys(entry.signature))
         slot = self._free.pop() if self._free else len(self._slot)
         if slot >= len(self._sizes):  # grow by half: amortised O(1) per insert
@@ -263,10 +290,7 @@ class WindowedIndex:
         self._signatures[slot] = entry.signature
         self._sizes[slot] = entry.size
         self._slot[entry.article_id] = slot
-        self._live[entry.article_id] = entry
-        self._by_hash.setdefault(entry.content_hash, {})[entry.article_id] = None
-        self._members[entry.cluster_id] = self._members.get(entry.cluster_id, 0) + 1
-        heapq.heappush(self._heap, (entry.event_time, entry.seq, entry.article_id))
+        self._searchable[entry.cluster_id] = self._searchable.get(entry.cluster_id, 0) + 1
 
     def _leave_cluster(self, cluster_id: str) -> None:
         left = self._members[cluster_id] - 1

@@ -37,12 +37,18 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
         width = signature.itemsize
         return [whole[start * width : end * width] for start, end in self.hashranges]
 
-    def query_keys(self, keys: list[bytes]) -> set[str]:
-        """Keys filed under any of the band keys (the candidates `query` would return)."""
+    def query_keys(self, keys: list[bytes], max_bucket: int | None = None) -> set[str]:
+        """Keys filed under any of the band keys (the candidates `query` would return).
+
+        With `max_bucket`, a bucket holding more keys than that is skipped: a band shared by that many
+        articles is common phrasing (a template's fixed wording), not a sign of a copy, and reading it
+        would make every query cost as much as the template has issues. A real copy shares the bands
+        that cover what is particular to its original as well.
+        """
         found: set[str] = set()
         for key, table in zip(keys, self._tables, strict=True):
             bucket = table.get(key)
-            if bucket:
+            if bucket and (max_bucket is None or len(bucket) <= max_bucket):
                 found.update(bucket)
         return found
 

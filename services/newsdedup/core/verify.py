@@ -109,6 +109,13 @@ class DedupRules:
     # LSH banding: the probability of becoming a candidate at the lowest Jaccard that can still
     # reach the threshold must be at least this.
     lsh_floor_probability: float = 0.75
+    # Bounded cost per article, whatever the window holds (docs/DETECTION.md, "Viral stories and
+    # templates"): a story is filed in the LSH tables through its canonical and at most this many other
+    # members; a band bucket of more entries than `max_bucket` is skipped; at most `max_verified`
+    # candidates, the best estimates first, are verified exactly.
+    searchable_members: int = 8
+    max_bucket: int = 64
+    max_verified: int = 16
 
 
 DEFAULT_RULES = DedupRules()
