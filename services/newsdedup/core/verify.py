@@ -115,7 +115,7 @@ class DedupRules:
     # candidates, the best estimates first, are verified exactly.
     searchable_members: int = 8
     max_bucket: int = 64
-    max_verified: int = 16
+    max_verified: int = 8
 
 
 DEFAULT_RULES = DedupRules()
