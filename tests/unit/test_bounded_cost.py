@@ -62,7 +62,7 @@ def test_a_story_is_filed_through_its_canonical_and_a_few_members(signer: Signer
     exact = dedup.process(prep(signer, "exact", PARK, 61), T0)
     assert exact.decision.status == "exact_duplicate"
     assert exact.inserted is not None
-    assert not exact.inserted.searchable
+    assert not exact.inserted.searchable  # the story has its few filed members already
     # What is filed is saved and restored as it was, so a restored index decides like the live one.
     restored = Deduplicator(CONFIG, signer)
     restored.index.restore(IndexEntry.from_json(orjson.loads(orjson.dumps(e.to_json())))

@@ -136,9 +136,10 @@ class Deduplicator:
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
         candidate = _Candidate(prepared, self.signer)
         decision = self._decide(candidate, own_cluster=old.cluster_id if old is not None else None)
-        # An exact copy adds nothing a later article could match that its original does not; a story's
-        # members past the first few add little and, filed, would make every later copy verify them all.
-        searchable = decision.status != "exact_duplicate" and (
+        # A story's members past the first few add little a later copy could match and, filed, would make
+        # every later copy verify them all. (Exact copies count too: one outlives its original in the
+        # window when the original expires, and then carries the story.)
+        searchable = (
             decision.cluster_id == prepared.article_id
             or self.index.searchable_members(decision.cluster_id) <= self.rules.searchable_members  # + canonical
         )
