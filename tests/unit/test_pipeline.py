@@ -13,7 +13,7 @@ from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.pipeline import PreparedArticle, build_record, prepare, process
-from newsdedup.core.repetition import RepetitionReport
+from newsdedup.core.repetition import RepetitionReport, Span
 from newsdedup.core.signatures import Signer
 from tests.unit.newstexts import PARK, PARK_COPY
 
@@ -84,14 +84,16 @@ def test_a_cleaned_body_travels_beside_the_input_fields(fixtures_dir: Path, sign
 def test_cross_article_detection_compares_the_cleaned_body(signer: Signer) -> None:
     """A self-repeating copy is matched on its cleaned text (here the cleaning is a stand-in)."""
 
+    kept = len(PARK_COPY)
+    span = Span(kept, 2 * kept, "block", 0)
+
     def clean_tail(body: str, _signer: Signer, _config: DetectionConfig) -> RepetitionReport:
-        kept = len(PARK_COPY)
-        return RepetitionReport(cleaned_body=body[:kept], detected=True, removed_chars=len(body) - kept)
+        return RepetitionReport(cleaned_body=body[:kept], detected=True, removed_chars=len(body) - kept, spans=(span,))
 
     repeated = dict(ARTICLE, id="p-2", title=None, body=PARK_COPY + PARK_COPY)
     prepared = prepare(parse_article(repeated), signer, CONFIG, repetition=clean_tail)
     assert prepared.body == PARK_COPY
-    assert prepared.repetition == {"detected": True, "removed_chars": len(PARK_COPY), "spans": []}
+    assert prepared.repetition == {"detected": True, "removed_chars": len(PARK_COPY), "spans": [span.to_json()]}
     clean = prepare(parse_article(dict(ARTICLE, id="p-3", title=None, body=PARK_COPY)), signer, CONFIG)
     assert prepared.content_hash == clean.content_hash
 

@@ -21,21 +21,25 @@ class Removal:
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A repeat found and deliberately left in place, with the rule that kept it."""
+    """A repeat found and deliberately left in place, with the rule that kept it.
+
+    `clear` marks an exact repeat or a long near one: the body does repeat itself there, though the
+    rules keep the text (a template's formula sentence, the same item in two lists).
+    """
 
     start: int
     end: int
     twin_start: int
     reason: str
+    clear: bool = False
 
 
 @dataclass(slots=True)
 class Findings:
-    """What the detector decided for one article; `detected` is set by removals and by clear repeats kept."""
+    """What the detector decided for one article: text to remove and repeats left in place."""
 
     removals: list[Removal] = field(default_factory=list)
     kept: list[Kept] = field(default_factory=list)
-    detected: bool = False
 
 
 class Article:
@@ -99,15 +103,14 @@ class Article:
         )
 
     def keep(self, twin: Twin, reason: str) -> None:
-        """Record a repeat left in place; an exact one, or a long near one, flags the article."""
+        """Record a repeat left in place (an exact one, or a long near one, is marked clear)."""
         size = min(self.size[twin.first], self.size[twin.second])
         if size < self.rules.min_report_chars:
             return
         start, end = self.span(twin.second)
-        self.findings.kept.append(Kept(start, end, self.span(twin.first)[0], reason))
         exact = self.normalized[twin.first] == self.normalized[twin.second]
-        if exact or (twin.jaccard >= self.rules.copy_jaccard and size >= self.rules.min_report_near_chars):
-            self.findings.detected = True
+        clear = exact or (twin.jaccard >= self.rules.copy_jaccard and size >= self.rules.min_report_near_chars)
+        self.findings.kept.append(Kept(start, end, self.span(twin.first)[0], reason, clear))
 
     def remove(self, removal: Removal, sentences: list[int]) -> None:
         """Record a removal and the sentences it takes."""

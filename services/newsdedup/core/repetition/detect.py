@@ -187,5 +187,4 @@ def detect(
             pool.pop((twin.first, twin.second), None)
         pool = {key: twin for key, twin in pool.items() if usable(twin)}
     article.findings.removals.sort(key=lambda removal: removal.start)
-    article.findings.detected = article.findings.detected or bool(article.findings.removals)
     return article.findings
