@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newsdedup.core.repetition.candidates import Shingles, Twin
+from newsdedup.core.repetition.edits import changed_figure, word_similarity
 from newsdedup.core.repetition.rules import LIST_ITEM, RepetitionRules, swaps_facts
 from newsdedup.core.repetition.segment import Segmentation
 
@@ -61,6 +62,7 @@ class Article:
         self.anchors: set[int] = set()
         self.protected: set[int] = set()
         self.findings = Findings()
+        self._word_similarity: dict[tuple[int, int], float] = {}
 
     def span(self, index: int) -> tuple[int, int]:
         """The (start, end) of sentence `index` in the body."""
@@ -76,8 +78,10 @@ class Article:
         return index not in self.removed and index not in self.anchors and index not in self.protected
 
     def is_content(self, index: int) -> bool:
-        """True for a sentence that counts as text on its own: long enough and not a list item."""
-        return self.size[index] >= self.rules.min_content_chars and not self.listed[index]
+        """True for a sentence that counts as text on its own: long enough and not a short list item."""
+        if self.listed[index]:
+            return self.size[index] >= self.rules.min_listed_content_chars
+        return self.size[index] >= self.rules.min_content_chars
 
     def is_whole_line(self, index: int) -> bool:
         """True when sentence `index` is a line by itself."""
@@ -87,6 +91,29 @@ class Article:
         """True when the twins are the same text, exactly or nearly (extra text glued on allowed)."""
         sizes = sorted((self.size[twin.first], self.size[twin.second]))
         return self.rules.is_copy(twin.jaccard, twin.containment, sizes[0], sizes[1])
+
+    def word_similarity(self, twin: Twin) -> float:
+        """The twins' words matched in order (edits.word_similarity), computed once per pair."""
+        key = (twin.first, twin.second)
+        found = self._word_similarity.get(key)
+        if found is None:
+            found = self._word_similarity[key] = word_similarity(
+                self.normalized[twin.first], self.normalized[twin.second]
+            )
+        return found
+
+    def is_edited_copy(self, twin: Twin) -> bool:
+        """True when the twins are a copy, or the same words in the same order with a few edited."""
+        return self.is_copy(twin) or self.word_similarity(twin) >= self.rules.edited_word_similarity
+
+    def changes_one_figure(self, twin: Twin) -> bool:
+        """True when the twins are an edited copy whose only change of fact is one figure."""
+        first, second = self.normalized[twin.first], self.normalized[twin.second]
+        return self.is_edited_copy(twin) and changed_figure(first, second) and not self.swaps_names(twin)
+
+    def swaps_names(self, twin: Twin) -> bool:
+        """True when each twin has a capitalised Latin name the other lacks."""
+        return swaps_facts((self.text(twin.first), ""), (self.text(twin.second), ""))
 
     def has_extra(self, twin: Twin) -> bool:
         """True when the second twin holds the first and text of its own (a few words more)."""

@@ -104,8 +104,19 @@ class RepetitionRules:
     min_quote_lead_chars: int = 40
     # A twin this much longer than the other (normalised characters) carries text of its own.
     min_extra_chars: int = 10
+    # A list item this long is a paragraph of text, not an entry of a list that may recur.
+    min_listed_content_chars: int = 100
+    # An edited copy: this share of the words matched in order (a copy with one word in ten inserted,
+    # dropped or replaced keeps about 0.9; rewordings of the same story stay under 0.6).
+    edited_word_similarity: float = 0.8
+    # A sentence at the same place in both copies, between two twins, is the same sentence edited at
+    # this similarity (a short one loses a quarter of its words to one edit).
+    counterpart_similarity: float = 0.6
     # A splice: the cut segment shares at least this many leading characters with its complete twin.
     min_splice_chars: int = 8
+    # ... cut inside a word, or between words after this many: shorter openings shared at a word
+    # boundary are formulas ("REUTERS/Photographer A ..." opening every caption of a gallery).
+    min_open_splice_chars: int = 32
     # Bounds on the work for one article (a 1 MB body repeating one story a thousand times): the
     # chains are taken from at most this many twins, the earliest repeats first, and at most this
     # many chains are decided. Real articles stay far below both.

@@ -1,0 +1,40 @@
+"""How a second copy was edited: word-by-word similarity, and a figure changed between two copies.
+
+Character-5-gram overlap falls fast under word edits: each inserted, dropped or replaced word changes
+some five shingles on each side, so a copy with one word in eight edited shares about half of its
+shingles, no more than a rewording does. Compared word by word in order, the same copy keeps seven
+words in eight, while a rewording (other words, other order) keeps well under half: the word
+alignment tells an edited copy from a rewording where the shingles cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def words(normalized: str) -> list[str]:
+    """The words of a normalised sentence, without the Arabic conjunction و that copies add and drop."""
+    return [word[1:] if len(word) > 3 and word.startswith("و") else word for word in _WORD.findall(normalized)]
+
+
+def word_similarity(first: str, second: str) -> float:
+    """2 x words matched in order / all words, of two normalised sentences (0.0 when one has none)."""
+    a, b = words(first), words(second)
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def short_similarity(first: str, second: str) -> float:
+    """Characters matched in order, 2 x matched / all, of two short normalised sentences."""
+    return SequenceMatcher(None, first, second, autojunk=False).ratio()
+
+
+def changed_figure(first: str, second: str) -> bool:
+    """True when two normalised sentences differ in their figures by exactly one figure each side."""
+    numbers_a, numbers_b = set(_NUMBER.findall(first)), set(_NUMBER.findall(second))
+    return len(numbers_a - numbers_b) == 1 and len(numbers_b - numbers_a) == 1
