@@ -82,7 +82,7 @@ class RepetitionRules:
     # A sentence repeated on its own (not in a block) is removed only when nearly identical.
     single_copy_jaccard: float = 0.9
     # A single quoted sentence that recurs is a refrain unless it is at least this long.
-    min_quoted_chars: int = 150
+    min_quoted_chars: int = 80
     # Twins: the seed's reworded paragraphs reach down to 0.28; unrelated sentences stay below 0.15.
     twin_jaccard: float = 0.25
     # Copies: at least this Jaccard, or this containment of the shorter in the longer (a sentence
