@@ -21,12 +21,18 @@ def words(normalized: str) -> list[str]:
     return [word[1:] if len(word) > 3 and word.startswith("و") else word for word in _WORD.findall(normalized)]
 
 
-def word_similarity(first: str, second: str) -> float:
-    """2 x words matched in order / all words, of two normalised sentences (0.0 when one has none)."""
+def word_similarity(first: str, second: str, floor: float = 0.0) -> float:
+    """2 x words matched in order / all words, of two normalised sentences (0.0 when one has none).
+
+    Below `floor` the value may be any upper bound under it: the alignment is skipped when the
+    shared words alone (difflib's quick_ratio, linear) cannot reach it.
+    """
     a, b = words(first), words(second)
     if not a or not b:
         return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    bound = matcher.quick_ratio()
+    return bound if bound < floor else matcher.ratio()
 
 
 def short_similarity(first: str, second: str) -> float:

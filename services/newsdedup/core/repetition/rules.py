@@ -109,6 +109,8 @@ class RepetitionRules:
     # An edited copy: this share of the words matched in order (a copy with one word in ten inserted,
     # dropped or replaced keeps about 0.9; rewordings of the same story stay under 0.6).
     edited_word_similarity: float = 0.8
+    # ... whose 5-gram Jaccard is then well above this (about 0.5 at one word in five edited).
+    edited_min_jaccard: float = 0.3
     # A sentence at the same place in both copies, between two twins, is the same sentence edited at
     # this similarity (a short one loses a quarter of its words to one edit).
     counterpart_similarity: float = 0.6
