@@ -141,3 +141,22 @@ def test_captions_opening_with_the_same_credit_are_not_a_splice() -> None:
     ]
     body = " ".join(captions)
     assert clean(body).cleaned_body == body
+
+
+@STORIES
+def test_an_edited_copy_whose_first_and_last_sentences_swapped_places_is_removed(
+    story: list[str], edited: list[str]
+) -> None:
+    # Every moved sentence is edited, so none of them is an exact repeat of its twin.
+    reordered = [edited[1], edited[0], *edited[2:4], edited[5], edited[4]]
+    body = paragraphs(*story, *reordered)
+    assert clean(body).cleaned_body == paragraphs(*story)
+
+
+@STORIES
+def test_an_edited_copy_with_two_edited_sentences_swapped_inside_is_removed(
+    story: list[str], edited: list[str]
+) -> None:
+    reordered = [edited[0], edited[2], edited[1], *edited[3:]]
+    body = paragraphs(*story, *reordered)
+    assert clean(body).cleaned_body == paragraphs(*story)

@@ -22,6 +22,7 @@ from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.candidates import Twin, overlap
 from newsdedup.core.repetition.context import Article, Removal
 from newsdedup.core.repetition.edits import short_similarity, word_similarity
+from newsdedup.core.repetition.moved import copies_skipped, moved_ends, skipped_firsts
 from newsdedup.core.repetition.trim import copy_end, copy_start
 
 
@@ -151,8 +152,9 @@ def plan(article: Article, chain: list[Twin]) -> Plan | None:
     return Plan(chain, start, end, splice, cut_short)
 
 
-def _second_copy(article: Article, chain: list[Twin]) -> list[int]:
-    """The sentences of the second copy: the chain's, and those between them that repeat the first."""
+def _second_copy(article: Article, chain: list[Twin], ends: bool) -> list[int]:
+    """The sentences of the second copy: the chain's, those between them that repeat the first, and
+    (with `ends`) a sentence moved to just before or after it."""
     normalized = article.normalized
     first_side = list(range(chain[0].first, chain[-1].first + 1))
     joined = " ".join(normalized[k] for k in first_side)
@@ -164,12 +166,15 @@ def _second_copy(article: Article, chain: list[Twin]) -> list[int]:
     copy: list[int] = []
     inside = {twin.second for twin in chain[1:-1] if article.has_extra(twin)}
     counterpart = _counterparts(chain)
+    skipped = skipped_firsts(chain)
     for index in range(chain[0].second, chain[-1].second + 1):
         if not article.free(index) or index in inside:
             continue  # a sentence inside the copy that carries text of its own stays whole
         if index not in members:
             if index in counterpart and _resembles(article, normalized[counterpart[index]], normalized[index]):
                 pass  # a short sentence at its twin's place in the copy, edited
+            elif skipped and copies_skipped(article, skipped, index):
+                pass  # a sentence the copy moved (two neighbours swapped)
             elif article.size[index] < article.rules.min_compare_chars:
                 if normalized[index] not in joined:
                     continue
@@ -179,6 +184,9 @@ def _second_copy(article: Article, chain: list[Twin]) -> list[int]:
                 if overlap(article.shingles.of(index), reference)[1] < needed:
                     continue
         copy.append(index)
+    if ends and skipped and copy:
+        head, tail = moved_ends(article, chain, skipped)
+        copy = [chain[0].second - 1] * head + copy + [chain[-1].second + 1] * tail
     return copy
 
 
@@ -216,8 +224,12 @@ def apply(article: Article, planned: Plan) -> None:
     """Remove the second copy of a planned chain, with its splice or cut-short repair."""
     chain = planned.chain
     head, tail = chain[0], chain[-1]
-    copy = _second_copy(article, chain)
+    copy = _second_copy(article, chain, ends=planned.splice is None and not planned.cut_short)
     start, end = planned.start, planned.end
+    if copy and copy[0] < head.second:
+        start = article.span(copy[0])[0]
+    if copy and copy[-1] > tail.second:
+        end = article.span(copy[-1])[1]
     if planned.splice is not None:
         splice = planned.splice
         glued = article.span(splice.glued)[0]
