@@ -105,7 +105,7 @@ class RepetitionRules:
     # A twin this much longer than the other (normalised characters) carries text of its own.
     min_extra_chars: int = 10
     # A list item this long is a paragraph of text, not an entry of a list that may recur.
-    min_listed_content_chars: int = 100
+    min_listed_content_chars: int = 80
     # An edited copy: this share of the words matched in order (a copy with one word in ten inserted,
     # dropped or replaced keeps about 0.9; rewordings of the same story stay under 0.6).
     edited_word_similarity: float = 0.8
