@@ -44,6 +44,9 @@ FIRST: dict[str, Maker] = {
     "repeated_paragraph": lambda body, rng, _language: evalset_edits.repeat_paragraph(body, rng),
     "whole_body": evalset_edits.repeat_body,
     "splice": evalset_edits.splice,
+    # The same generator's edits at 5-15 % of the words (development cases for edited copies).
+    "whole_body_5_15": lambda body, rng, lang: evalset_edits.repeat_body(body, rng, lang, rng.uniform(0.05, 0.15)),
+    "splice_5_15": lambda body, rng, lang: evalset_edits.splice(body, rng, lang, rng.uniform(0.05, 0.15)),
 }
 HELDOUT: dict[str, Maker] = {
     kind: (lambda body, rng, _language, kind=kind: evalset_heldout.make(kind, body, rng))

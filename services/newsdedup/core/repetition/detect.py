@@ -9,11 +9,12 @@ Removals are spans of sentence text; clean.py adds the whitespace around them.
 
 from __future__ import annotations
 
+from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.align import best_chain, extend
 from newsdedup.core.repetition.blocks import Plan, apply, plan
 from newsdedup.core.repetition.candidates import Shingles, Twin, overlap
 from newsdedup.core.repetition.context import Article, Findings, Removal
-from newsdedup.core.repetition.edits import short_similarity
+from newsdedup.core.repetition.edits import short_similarity, words
 from newsdedup.core.repetition.rules import (
     LIST_ITEM,
     RepetitionRules,
@@ -99,11 +100,23 @@ def _quotes(article: Article, twin: Twin) -> bool:
     if start is None:
         return False
     lead = article.body[article.span(outer)[0] : start].strip()
-    if not lead:
+    if not _lead_of_its_own(lead, article.normalized[inner], article.rules.min_quote_lead_words):
         return False
     if outer == twin.first and len(lead) >= article.rules.min_quote_lead_chars:
         return True
     return introduces_quote(lead)
+
+
+def _lead_of_its_own(lead: str, inner: str, least: int) -> bool:
+    """True when `lead` has `least` words that `inner` (normalised) lacks, and they are most of it.
+
+    Otherwise the "lead" is punctuation (an opening quote mark), a word a copy editor dropped
+    ("He said"), or the first words of an edited copy, moved or changed: it introduces nothing.
+    """
+    found = words(normalize_text(lead))
+    inside = set(words(inner))
+    own = sum(1 for word in found if word not in inside)
+    return own >= least and 2 * own >= len(found)
 
 
 def _region(article: Article, first: int, last: int) -> str:

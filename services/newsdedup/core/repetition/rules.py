@@ -102,6 +102,8 @@ class RepetitionRules:
     max_private_words: int = 2
     # A first copy that holds the second after this much text of its own is a summary quoting it.
     min_quote_lead_chars: int = 40
+    # ... and a lead has this many words the quoted text lacks ("X wrote in his column that").
+    min_quote_lead_words: int = 3
     # A twin this much longer than the other (normalised characters) carries text of its own.
     min_extra_chars: int = 10
     # A list item this long is a paragraph of text, not an entry of a list that may recur.
