@@ -162,19 +162,24 @@ def test_an_edited_copy_with_two_edited_sentences_swapped_inside_is_removed(
     assert clean(body).cleaned_body == paragraphs(*story)
 
 
-def test_a_copy_that_dropped_a_reporting_word_is_not_a_quotation() -> None:
-    # The copy lost "said" (and "long"): its first words then sit after "Officials said" in the
-    # original, which reads like a lead introducing a quotation; one word of its own is no lead.
-    said = "Officials said the repairs would begin in September and the ferry would run all winter long."
-    copy = "Officials the repairs would begin in September and the ferry would run all winter."
-    story = [EN_STORY[0], said, *EN_STORY[2:5]]
-    body = paragraphs(*story, EN_EDITED[0], copy, *EN_EDITED[2:5])
-    assert clean(body).cleaned_body == paragraphs(*story)
-
-
-def test_an_opening_quote_mark_is_not_a_lead() -> None:
-    quoted = '" The repairs will start in September and the ferry will run all winter long," the operators said.'
-    copy = '" The repairs will start in September and the ferry will run all winter," the said.'
-    story = [EN_STORY[0], quoted, *EN_STORY[2:5]]
+@pytest.mark.parametrize(
+    ("sentence", "copy"),
+    [
+        # The copy lost "said" (and "long"): its first words then sit after "Officials said" in the
+        # original, which reads like a lead introducing a quotation; one word of its own is no lead.
+        (
+            "Officials said the repairs would begin in September and the ferry would run all winter long.",
+            "Officials the repairs would begin in September and the ferry would run all winter.",
+        ),
+        # The copy lost two words; what stands before its first words in the original is a quote mark.
+        (
+            '" The repairs will start in September and the ferry will run all winter long," the operators said.',
+            '" The repairs will start in September and the ferry will run all winter," the said.',
+        ),
+    ],
+    ids=["dropped-reporting-word", "opening-quote-mark"],
+)
+def test_what_precedes_an_edited_copy_in_its_twin_is_no_quotation_lead(sentence: str, copy: str) -> None:
+    story = [EN_STORY[0], sentence, *EN_STORY[2:5]]
     body = paragraphs(*story, EN_EDITED[0], copy, *EN_EDITED[2:5])
     assert clean(body).cleaned_body == paragraphs(*story)
