@@ -206,7 +206,9 @@ def _counterparts(chain: list[Twin]) -> dict[int, int]:
 def _resembles(article: Article, first: str, second: str) -> bool:
     """True when two normalised sentences standing at the same place in two copies mostly match in order."""
     threshold = article.rules.counterpart_similarity
-    return word_similarity(first, second) >= threshold or short_similarity(first, second) >= threshold
+    if word_similarity(first, second, threshold) >= threshold:
+        return True
+    return short_similarity(first, second, threshold) >= threshold
 
 
 def _runs(indices: list[int]) -> list[list[int]]:

@@ -224,7 +224,7 @@ def detect(
         elif twin is None and min(article.size[first], article.size[second]) > 0:
             # Sentences too short for shingles (a closing remark, a byline) are compared character by
             # character: only next to a chain, so an edited short sentence at its end still goes with it.
-            ratio = short_similarity(article.normalized[first], article.normalized[second])
+            ratio = short_similarity(article.normalized[first], article.normalized[second], rules.copy_jaccard)
             if ratio >= rules.copy_jaccard:
                 twin = twins[(first, second)] = Twin(first, second, ratio, ratio)
         return twin if twin is not None and usable(twin) else None

@@ -35,8 +35,18 @@ def word_similarity(first: str, second: str, floor: float = 0.0) -> float:
     return bound if bound < floor else matcher.ratio()
 
 
-def short_similarity(first: str, second: str) -> float:
-    """Characters matched in order, 2 x matched / all, of two short normalised sentences."""
+def short_similarity(first: str, second: str, floor: float = 0.0) -> float:
+    """Characters matched in order, 2 x matched / all, of two short normalised sentences.
+
+    Below `floor` the value may be any upper bound under it: sizes too far apart to reach it (a
+    short line against a paragraph) are not aligned.
+    """
+    total = len(first) + len(second)
+    if not total:
+        return 0.0
+    bound = 2 * min(len(first), len(second)) / total
+    if bound < floor:
+        return bound
     return SequenceMatcher(None, first, second, autojunk=False).ratio()
 
 
