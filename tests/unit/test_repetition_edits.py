@@ -183,3 +183,27 @@ def test_what_precedes_an_edited_copy_in_its_twin_is_no_quotation_lead(sentence:
     story = [EN_STORY[0], sentence, *EN_STORY[2:5]]
     body = paragraphs(*story, EN_EDITED[0], copy, *EN_EDITED[2:5])
     assert clean(body).cleaned_body == paragraphs(*story)
+
+
+# Copies whose words were inserted inside sentences (at the head, in the middle and at the tail of the
+# copy): longer than their twins, yet no text glued on at either end.
+EN_INSERTED = [
+    edit(EN_STORY[0], ("repairing the Old Mill", "repairing the historic and much loved Old Mill")),
+    EN_STORY[1],
+    edit(EN_STORY[2], ("found cracks", "found several deep cracks"), ("last winter", "early last winter")),
+    EN_STORY[3],
+    edit(EN_STORY[4], ("cycling groups", "local cycling and walking groups")),
+]
+AR_INSERTED = [
+    edit(AR_STORY[0], ("حديقة الواحة الجديدة", "حديقة الواحة الكبيرة الجديدة والمميزة")),
+    AR_STORY[1],
+    edit(AR_STORY[2], ("أكثر من ألفي شجرة", "أكثر من ألفي شجرة ونخلة وشجيرة")),
+    AR_STORY[3],
+    edit(AR_STORY[4], ("المراكز التجارية", "المراكز والأسواق التجارية الكبرى")),
+]
+
+
+@pytest.mark.parametrize(("story", "inserted"), [(EN_STORY, EN_INSERTED), (AR_STORY, AR_INSERTED)], ids=["en", "ar"])
+def test_a_copy_with_words_inserted_inside_its_sentences_goes_whole(story: list[str], inserted: list[str]) -> None:
+    body = paragraphs(*story, *inserted)
+    assert clean(body).cleaned_body == paragraphs(*story)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newsdedup.core.repetition.candidates import Shingles, Twin
-from newsdedup.core.repetition.edits import changed_figure, word_similarity
+from newsdedup.core.repetition.edits import changed_figure, extra_at_an_end, word_similarity
 from newsdedup.core.repetition.rules import LIST_ITEM, RepetitionRules, swaps_facts
 from newsdedup.core.repetition.segment import Segmentation
 
@@ -124,10 +124,17 @@ class Article:
         return swaps_facts((self.text(twin.first), ""), (self.text(twin.second), ""))
 
     def has_extra(self, twin: Twin) -> bool:
-        """True when the second twin holds the first and text of its own (a few words more)."""
+        """True when the second twin holds the first and text of its own before or after it.
+
+        Words inserted among the twin's own words are edits of a copy, not text of its own: the copy
+        goes whole.
+        """
         return (
             twin.containment >= self.rules.copy_containment
             and self.size[twin.second] >= self.size[twin.first] + self.rules.min_extra_chars
+            and extra_at_an_end(
+                self.normalized[twin.first], self.normalized[twin.second], self.rules.min_extra_words
+            )
         )
 
     def swaps_facts(self, twin: Twin) -> bool:

@@ -50,6 +50,19 @@ def short_similarity(first: str, second: str, floor: float = 0.0) -> float:
     return SequenceMatcher(None, first, second, autojunk=False).ratio()
 
 
+def extra_at_an_end(shorter: str, longer: str, least: int) -> bool:
+    """True when `longer` (normalised) holds `shorter` with `least` words or more of its own before or
+    after it (a subtitle or a footer glued on), not only words inserted among its words (edits)."""
+    a, b = words(shorter), words(longer)
+    blocks = [block for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if block.size]
+    if not blocks:
+        return False
+    first, last = blocks[0], blocks[-1]
+    leading = first.b - first.a
+    trailing = (len(b) - last.b - last.size) - (len(a) - last.a - last.size)
+    return leading >= least or trailing >= least
+
+
 def changed_figure(first: str, second: str) -> bool:
     """True when two normalised sentences differ in their figures by exactly one figure each side."""
     numbers_a, numbers_b = set(_NUMBER.findall(first)), set(_NUMBER.findall(second))

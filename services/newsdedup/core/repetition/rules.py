@@ -106,6 +106,8 @@ class RepetitionRules:
     min_quote_lead_words: int = 3
     # A twin this much longer than the other (normalised characters) carries text of its own.
     min_extra_chars: int = 10
+    # ... and this many words before or after the twin's own (words inserted among them are edits).
+    min_extra_words: int = 2
     # A list item this long is a paragraph of text, not an entry of a list that may recur.
     min_listed_content_chars: int = 80
     # An edited copy: this share of the words matched in order (a copy with one word in ten inserted,
