@@ -207,3 +207,49 @@ AR_INSERTED = [
 def test_a_copy_with_words_inserted_inside_its_sentences_goes_whole(story: list[str], inserted: list[str]) -> None:
     body = paragraphs(*story, *inserted)
     assert clean(body).cleaned_body == paragraphs(*story)
+
+
+# A copy with one word in six or seven replaced by another word of the story, a name among them.
+EN_REPLACED = [
+    edit(EN_STORY[0], ("voted", "council"), ("spend", "repairs"), ("heavy", "Mill"), ("since", "bridge")),
+    edit(EN_STORY[1], ("Mayor", "Engineers"), ("begin", "ferry"), ("about", "river"), ("carry", "Dane")),
+    edit(EN_STORY[2], ("county", "bridge"), ("routine", "winter"), ("recommended", "closing")),
+    edit(EN_STORY[3], ("complained", "Street"), ("almost", "sales"), ("ask", "meeting")),
+    edit(EN_STORY[4], ("approved", "bridge"), ("measure", "cycle"), ("requested", "repairs")),
+]
+AR_REPLACED = [
+    edit(AR_STORY[0], ("افتتحت", "حديقة"), ("الجديدة", "البحرية"), ("تتجاوز", "مساحة")),
+    edit(AR_STORY[1], ("المهندس", "الحديقة"), ("للمشي", "ملاعب"), ("تطل", "البحر")),
+    edit(AR_STORY[2], ("استغرقت", "الأمانة"), ("محلية", "شجرة"), ("كميات", "المياه")),
+    edit(AR_STORY[3], ("أبوابها", "الحديقة"), ("مجاني", "الزوار")),
+]
+
+
+@pytest.mark.parametrize(("story", "replaced"), [(EN_STORY, EN_REPLACED), (AR_STORY, AR_REPLACED)], ids=["en", "ar"])
+def test_a_copy_with_words_replaced_by_words_of_the_story_is_removed(story: list[str], replaced: list[str]) -> None:
+    body = paragraphs(*story, *replaced)
+    assert clean(body).cleaned_body == paragraphs(*story)
+
+
+@pytest.mark.parametrize(("story", "replaced"), [(EN_STORY, EN_REPLACED), (AR_STORY, AR_REPLACED)], ids=["en", "ar"])
+def test_a_splice_onto_a_copy_with_words_replaced_is_repaired(story: list[str], replaced: list[str]) -> None:
+    cut = story[5][: story[5].index(" ", 50) - 3]
+    body = paragraphs(*story[:5], cut + replaced[0], *replaced[1:], story[5])
+    assert clean(body).cleaned_body == paragraphs(*story)
+
+
+@pytest.mark.parametrize(
+    ("opening", "opening_copy", "closing", "closing_copy"),
+    [
+        ("By Anna Lee in Riverton", "By Anna Lee from Riverton", "More to follow soon.", "More will follow soon."),
+        ("عين اليوم - الخبر", "عين اليوم – محافظة الخبر", "والتفاصيل لاحقا.", "والتفاصيل تأتي لاحقا."),
+    ],
+    ids=["en", "ar"],
+)
+def test_short_opening_and_closing_lines_edited_in_the_copy_go_with_it(
+    opening: str, opening_copy: str, closing: str, closing_copy: str
+) -> None:
+    story, edited = (EN_STORY, EN_EDITED) if opening.startswith("By") else (AR_STORY, AR_EDITED)
+    first = [opening, *story[:5], closing]
+    body = "\n".join([*first, opening_copy, *edited[:5], closing_copy])
+    assert clean(body).cleaned_body == "\n".join(first)
