@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from newsdedup.core.repetition.candidates import Shingles, Twin
-from newsdedup.core.repetition.edits import changed_figure, extra_at_an_end, word_similarity
-from newsdedup.core.repetition.rules import LIST_ITEM, RepetitionRules, swaps_facts
+from newsdedup.core.repetition.edits import changed_figure, extra_at_an_end, word_list_similarity, words
+from newsdedup.core.repetition.rules import LIST_ITEM, Facts, RepetitionRules, facts, swaps_facts, swaps_names
 from newsdedup.core.repetition.segment import Segmentation
 
 
@@ -63,6 +63,8 @@ class Article:
         self.protected: set[int] = set()
         self.findings = Findings()
         self._word_similarity: dict[tuple[int, int], float] = {}
+        self._words: dict[int, list[str]] = {}
+        self._facts: dict[int, Facts] = {}
 
     def span(self, index: int) -> tuple[int, int]:
         """The (start, end) of sentence `index` in the body."""
@@ -92,27 +94,38 @@ class Article:
         sizes = sorted((self.size[twin.first], self.size[twin.second]))
         return self.rules.is_copy(twin.jaccard, twin.containment, sizes[0], sizes[1])
 
-    def word_similarity(self, twin: Twin) -> float:
-        """The twins' words matched in order (edits.word_similarity), computed once per pair; a value
-        under rules.edited_word_similarity is only an upper bound."""
-        key = (twin.first, twin.second)
+    def words(self, index: int) -> list[str]:
+        """The words of sentence `index` (edits.words of its normalised form), computed once."""
+        found = self._words.get(index)
+        if found is None:
+            found = self._words[index] = words(self.normalized[index])
+        return found
+
+    def word_similarity(self, first: int, second: int) -> float:
+        """Two sentences' words matched in order (edits.word_list_similarity), computed once per pair.
+
+        Under rules.edited_word_similarity the value is only an upper bound; sizes too far apart for
+        an edited copy (one word in five edited keeps them within a fifth of each other) give 0.
+        """
+        key = (first, second)
         found = self._word_similarity.get(key)
         if found is None:
-            found = self._word_similarity[key] = word_similarity(
-                self.normalized[twin.first], self.normalized[twin.second], self.rules.edited_word_similarity
-            )
+            shorter, longer = sorted((self.size[first], self.size[second]))
+            floor = self.rules.edited_word_similarity
+            found = 0.0
+            if 2 * shorter >= 0.7 * (shorter + longer):
+                found = word_list_similarity(self.words(first), self.words(second), floor)
+            self._word_similarity[key] = found
         return found
 
     def is_edited_copy(self, twin: Twin) -> bool:
         """True when the twins are a copy, or the same words in the same order with a few edited."""
         if self.is_copy(twin):
             return True
-        # Cheap bounds first: one word in five edited leaves about half of the 5-grams and sizes
-        # within a fifth of each other, so pairs far below either are not worth aligning.
-        shorter, longer = sorted((self.size[twin.first], self.size[twin.second]))
-        if twin.jaccard < self.rules.edited_min_jaccard or 2 * shorter < 0.7 * (shorter + longer):
+        # One word in five edited still leaves about half of the 5-grams.
+        if twin.jaccard < self.rules.edited_min_jaccard:
             return False
-        return self.word_similarity(twin) >= self.rules.edited_word_similarity
+        return self.word_similarity(twin.first, twin.second) >= self.rules.edited_word_similarity
 
     def changes_one_figure(self, twin: Twin) -> bool:
         """True when the twins are an edited copy whose only change of fact is one figure."""
@@ -121,7 +134,7 @@ class Article:
 
     def swaps_names(self, twin: Twin) -> bool:
         """True when each twin has a capitalised Latin name the other lacks."""
-        return swaps_facts((self.text(twin.first), ""), (self.text(twin.second), ""))
+        return swaps_names(self.facts(twin.first), self.facts(twin.second))
 
     def has_extra(self, twin: Twin) -> bool:
         """True when the second twin holds the first and text of its own before or after it.
@@ -139,10 +152,14 @@ class Article:
 
     def swaps_facts(self, twin: Twin) -> bool:
         """True when the twins differ by figures or names (a template item, not a copy)."""
-        return swaps_facts(
-            (self.text(twin.first), self.normalized[twin.first]),
-            (self.text(twin.second), self.normalized[twin.second]),
-        )
+        return swaps_facts(self.facts(twin.first), self.facts(twin.second))
+
+    def facts(self, index: int) -> Facts:
+        """The figures and names of sentence `index` (rules.facts), computed once."""
+        found = self._facts.get(index)
+        if found is None:
+            found = self._facts[index] = facts(self.text(index), self.normalized[index])
+        return found
 
     def keep(self, twin: Twin, reason: str) -> None:
         """Record a repeat left in place (an exact one, or a long near one, is marked clear)."""

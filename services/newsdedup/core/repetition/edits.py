@@ -27,7 +27,11 @@ def word_similarity(first: str, second: str, floor: float = 0.0) -> float:
     Below `floor` the value may be any upper bound under it: the alignment is skipped when the
     shared words alone (difflib's quick_ratio, linear) cannot reach it.
     """
-    a, b = words(first), words(second)
+    return word_list_similarity(words(first), words(second), floor)
+
+
+def word_list_similarity(a: list[str], b: list[str], floor: float = 0.0) -> float:
+    """word_similarity of two word lists (edits.words), for callers that keep them."""
     if not a or not b:
         return 0.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)

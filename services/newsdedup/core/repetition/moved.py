@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from newsdedup.core.repetition.candidates import Twin
 from newsdedup.core.repetition.context import Article
-from newsdedup.core.repetition.edits import word_similarity
 
 
 def skipped_firsts(chain: list[Twin]) -> list[int]:
@@ -26,7 +25,7 @@ def copies_skipped(article: Article, skipped: list[int], index: int) -> bool:
     if not text or article.size[index] < article.rules.min_compare_chars:
         return any(article.normalized[k] == text for k in skipped) and bool(text)
     floor = article.rules.edited_word_similarity
-    return any(word_similarity(article.normalized[k], text, floor) >= floor for k in skipped)
+    return any(article.word_similarity(k, index) >= floor for k in skipped)
 
 
 def moved_ends(article: Article, chain: list[Twin], skipped: list[int]) -> tuple[bool, bool]:

@@ -45,23 +45,32 @@ def private_words(first: str, second: str) -> int:
     return sum(1 for count in counts.values() if count >= 2)
 
 
-def facts(text: str, normalized: str) -> tuple[frozenset[str], frozenset[str]]:
+# The figures and the capitalised Latin names of a sentence.
+Facts = tuple[frozenset[str], frozenset[str]]
+
+
+def facts(text: str, normalized: str) -> Facts:
     """The figures (of the normalised form: one digit script) and capitalised Latin names of a sentence."""
     return frozenset(_NUMBER.findall(normalized)), frozenset(name.casefold() for name in _NAME.findall(text))
 
 
-def swaps_facts(first: tuple[str, str], second: tuple[str, str]) -> bool:
-    """True when each of two (text, normalised) sentences has a figure or name the other lacks.
+def swaps_facts(first: Facts, second: Facts) -> bool:
+    """True when each of two sentences' facts (figures, names) has a figure or name the other lacks.
 
     A copy keeps the figures and names of its original (a rewording may drop some); a template
     item replaces them ("... Juventus, Lyon." / "... Juventus, Monaco."). Arabic script has no
     capitals, so for Arabic only the figures speak.
     """
-    numbers_a, names_a = facts(*first)
-    numbers_b, names_b = facts(*second)
+    numbers_a, names_a = first
+    numbers_b, names_b = second
     if numbers_a - numbers_b and numbers_b - numbers_a:
         return True
     return bool(names_a - names_b and names_b - names_a)
+
+
+def swaps_names(first: Facts, second: Facts) -> bool:
+    """True when each of two sentences' facts has a name the other lacks (figures aside)."""
+    return bool(first[1] - second[1] and second[1] - first[1])
 
 
 @dataclass(frozen=True, slots=True)
