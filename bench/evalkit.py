@@ -79,24 +79,27 @@ def saudinewsnet(data_dir: Path) -> list[dict[str, Any]]:
     return articles
 
 
-def bbc(data_dir: Path) -> list[dict[str, str]]:
-    """Every BBC News article as {path, title, body}, by path (the first line of each file is its title)."""
-    archive_path = data_dir / "bbc-news-2225.tar.gz"
+def _members(archive_path: Path, suffix: str) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of the files of a .tar.gz whose names end with `suffix` (README files aside)."""
     if not archive_path.is_file():
         raise SystemExit(f"{archive_path} is absent: point --data at the shared data folder")
-    articles = []
     with tarfile.open(archive_path) as archive:
         for member in archive:  # in archive order: seeking back in a gzip stream decompresses it again
             handle = archive.extractfile(member) if member.isfile() else None
-            if handle is None or not member.name.endswith(".txt") or "README" in member.name.upper():
-                continue
-            data = handle.read()
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:  # one file (sport/199) is Latin-1
-                text = data.decode("latin-1")
-            title, _, body = text.partition("\n")
-            articles.append({"path": member.name, "title": title.strip(), "body": body.strip()})
+            if handle is not None and member.name.endswith(suffix) and "README" not in member.name.upper():
+                yield member.name, handle.read()
+
+
+def bbc(data_dir: Path) -> list[dict[str, str]]:
+    """Every BBC News article as {path, title, body}, by path (the first line of each file is its title)."""
+    articles = []
+    for name, data in _members(data_dir / "bbc-news-2225.tar.gz", ".txt"):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:  # one file (sport/199) is Latin-1
+            text = data.decode("latin-1")
+        title, _, body = text.partition("\n")
+        articles.append({"path": name, "title": title.strip(), "body": body.strip()})
     return sorted(articles, key=lambda article: article["path"])
 
 
@@ -208,3 +211,25 @@ def write_tsv(path: Path, header: list[str], rows: list[list[Any]], comment: str
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+_REUTERS_ITEM = re.compile(r"<REUTERS[^>]*NEWID=\"(\d+)\"[^>]*>(.*?)</REUTERS>", re.S)
+_REUTERS_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
+_REUTERS_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
+# The wire's sign-off and the end-of-text control mark that close every body.
+_REUTERS_TAIL = re.compile(r"\s*Reuter\s*(?:&#3;)?\s*$")
+
+
+def reuters(data_dir: Path) -> list[dict[str, str]]:
+    """Every Reuters-21578 item with a body as {id, title, body}, in NEWID order (SGML entities decoded)."""
+    items = []
+    for _, data in _members(data_dir / "reuters21578.tar.gz", ".sgm"):
+        for newid, item in _REUTERS_ITEM.findall(data.decode("latin-1")):
+            body = _REUTERS_BODY.search(item)
+            if body is None:
+                continue
+            title = _REUTERS_TITLE.search(item)
+            text = html.unescape(_REUTERS_TAIL.sub("", body.group(1).replace("&#3;", "")))
+            items.append({"id": f"reuters:{newid}", "title": html.unescape(title.group(1)) if title else "",
+                          "body": text.strip()})
+    return sorted(items, key=lambda item: int(item["id"].split(":")[1]))

@@ -186,16 +186,16 @@ def repeat_paragraph(body: str, rng: random.Random) -> tuple[str, str] | None:
     return join(new_lines, new_breaks), join(lines, breaks)
 
 
-def repeat_body(body: str, rng: random.Random, language: str) -> tuple[str, str] | None:
-    """The whole body followed by a lightly edited copy of itself."""
+def repeat_body(body: str, rng: random.Random, language: str, rate: float = 0.03) -> tuple[str, str] | None:
+    """The whole body followed by a lightly edited copy of itself (`rate`: share of the words edited)."""
     lines, breaks = paragraphs(body)
     if len(lines) < 3:
         return None
     original = join(lines, breaks)
-    return original + main_break(body) + light_edit(original, rng, language), original
+    return original + main_break(body) + light_edit(original, rng, language, rate=rate), original
 
 
-def splice(body: str, rng: random.Random, language: str) -> tuple[str, str] | None:
+def splice(body: str, rng: random.Random, language: str, rate: float = 0.03) -> tuple[str, str] | None:
     """Like the seed: the first version cut inside a word of its last paragraph, then a second version
     glued on, lightly edited except its last paragraph. Expected: the original body, the cut paragraph
     completed by its twin (keeping the last paragraph unedited makes "the cut paragraph replaced by its
@@ -208,7 +208,7 @@ def splice(body: str, rng: random.Random, language: str) -> tuple[str, str] | No
     inside = [k for k in middle if last[k - 1].isalpha() and last[k].isalpha()]  # a cut inside a word
     if not inside:
         return None
-    head = light_edit(join(lines[:-1], breaks[:-1]), rng, language)
+    head = light_edit(join(lines[:-1], breaks[:-1]), rng, language, rate=rate)
     if len(paragraphs(head)[0]) != len(lines) - 1:
         return None
     cut = rng.choice(inside)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from datasketch import MinHashLSH
 
 from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.candidates import banding, lsh_pairs
-from newsdedup.core.repetition.clean import Span
+from newsdedup.core.repetition.clean import RepetitionReport, Span
 from tests.unit.repetition_texts import AR_REWORDED, AR_STORY, EN_STORY, clean, paragraphs
 
 
@@ -82,3 +83,10 @@ def test_the_normalised_body_comes_for_free_only_when_nothing_is_removed() -> No
         assert clean(body).normalized_body == normalize_text(body)
     assert clean(paragraphs(*AR_STORY, *AR_REWORDED)).normalized_body is None
     assert clean("A <b>bold</b> claim. Another one.").normalized_body is None  # markup: not guaranteed
+
+
+def test_a_report_cannot_claim_a_finding_without_spans() -> None:
+    with pytest.raises(ValueError, match="bool\\(spans\\)"):
+        RepetitionReport(cleaned_body="x", detected=True, removed_chars=0)
+    with pytest.raises(ValueError, match="bool\\(spans\\)"):
+        RepetitionReport(cleaned_body="", detected=False, removed_chars=1, spans=(Span(0, 1, "line", 0),))

@@ -68,4 +68,4 @@ def analyse(
     if not twins:
         return unchanged(body, joined)
     findings = detect(body, seg, shingles, twins, rules)
-    return apply(body, findings.removals, findings.kept, findings.detected, joined)
+    return apply(body, findings.removals, findings.kept, joined)

@@ -16,23 +16,46 @@ the text between them, which is all repeat: the article then reads as its first 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
+from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.candidates import Twin, overlap
 from newsdedup.core.repetition.context import Article, Removal
+from newsdedup.core.repetition.edits import short_similarity, word_similarity
+from newsdedup.core.repetition.moved import copies_skipped, moved_ends, skipped_firsts
 from newsdedup.core.repetition.trim import copy_end, copy_start
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What to remove for a chain: the chain (ends dropped where extra text could not be located),
-    the offsets where the second copy starts and ends, a splice (cut length, complete twin) and
-    whether the first copy ends cut short."""
+    the offsets where the second copy starts and ends, a splice and whether the first copy ends cut
+    short."""
 
     chain: list[Twin]
     start: int
     end: int
-    splice: tuple[int, int] | None
+    splice: Splice | None
     cut_short: bool
+
+    @property
+    def judged(self) -> list[Twin]:
+        """The twins the rules judge: without a glued head whose text after the cut copies its twin."""
+        if self.splice is not None and self.splice.copies_head:
+            return self.chain[1:]
+        return self.chain
+
+
+@dataclass(frozen=True, slots=True)
+class Splice:
+    """A cut sentence with the second copy glued on: its index, the cut's length, the complete twin."""
+
+    glued: int
+    cut: int
+    complete: int
+    # The glued sentence is the second copy's first twin and its text after the cut is an (edited)
+    # copy of that twin: the twin is judged on that text, which the rest of the sentence would hide.
+    copies_head: bool = False
 
 
 def _adjacent(chain: list[Twin]) -> bool:
@@ -41,38 +64,71 @@ def _adjacent(chain: list[Twin]) -> bool:
 
 
 def _shared_prefix(first: str, second: str) -> int:
-    """The length of the longest common prefix of two strings, character by character."""
-    limit = min(len(first), len(second))
-    length = 0
-    while length < limit and first[length] == second[length]:
-        length += 1
-    return length
+    """The length of the longest common prefix of two strings (a bisection on slice comparisons, which
+    run in C, instead of a Python loop over characters)."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[:middle] == second[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
-def _splice(article: Article, chain: list[Twin]) -> tuple[int, int] | None:
-    """(cut length, complete twin) when the second copy is glued onto a cut sentence, else None."""
+def _inside_word(text: str, position: int) -> bool:
+    """True when `position` falls between two letters or digits of `text`."""
+    return 0 < position < len(text) and text[position - 1].isalnum() and text[position].isalnum()
+
+
+def _splice(article: Article, chain: list[Twin]) -> Splice | None:
+    """The cut sentence when the second copy is glued onto it, else None.
+
+    The glued sentence is the second copy's first (the cut, then the copy of the first sentence), or
+    the sentence right before the second copy when the copy's first sentence is too short to have a
+    twin (a byline: the cut, then the byline, then the copy's second sentence on its own line).
+    """
     rules = article.rules
     after = chain[-1].second + 1
-    if not _adjacent(chain) or after >= len(article.size) or not article.free(after):
+    if after >= len(article.size) or not article.free(after):
         return None
-    glued, complete = article.text(chain[0].second), article.text(after)
-    cut = _shared_prefix(glued, complete)
-    if (
-        cut >= rules.min_splice_chars
-        and " " in glued[:cut].strip()  # at least two words: not a shared opening letter or particle
-        and len(glued) - cut >= rules.min_compare_chars
-        and len(complete) - cut >= rules.min_splice_chars
-    ):
-        return cut, after
+    complete = article.text(after)
+    for glued_index in (chain[0].second, chain[0].second - 1):
+        if glued_index != chain[-1].first + 1 or not article.free(glued_index):
+            continue
+        glued = article.text(glued_index)
+        cut = _shared_prefix(glued, complete)
+        rest = glued[cut:]
+        if (
+            cut < rules.min_splice_chars
+            or " " not in glued[:cut].strip()  # at least two words: not a shared opening letter or particle
+            or len(complete) <= cut  # the sentence was repeated whole, not cut
+            or not (_inside_word(complete, cut) or cut >= rules.min_open_splice_chars)
+        ):
+            continue
+        if glued_index != chain[0].second:
+            before = chain[0].first - 1  # the first copy's sentence that the rest should copy (a byline)
+            copied = before >= 0 and _resembles(article, article.normalized[before], normalize_text(rest))
+            return Splice(glued_index, cut, after) if copied else None
+        if len(rest) >= rules.min_compare_chars:
+            head = article.normalized[chain[0].first]
+            copies = word_similarity(normalize_text(rest), head) >= rules.edited_word_similarity
+            return Splice(glued_index, cut, after, copies)
     return None
 
 
 def plan(article: Article, chain: list[Twin]) -> Plan | None:
     """Where the second copy of `chain` starts and ends; None when no part of it can be located."""
     splice = _splice(article, chain)
+    if splice is None and len(chain) >= 2:
+        # The cut sentence may have been aligned with its complete twin as the chain's last pair; the
+        # splice is then found on the chain without it.
+        found = _splice(article, chain[:-1])
+        if found is not None and (found.glued, found.complete) == (chain[-1].first, chain[-1].second):
+            chain, splice = chain[:-1], found
     start = article.span(chain[0].second)[0]
     if splice is not None:
-        start += splice[0]
+        start = article.span(splice.glued)[0] + splice.cut
     elif article.has_extra(chain[0]):
         trimmed = copy_start(article.body, article.span(chain[0].first), article.span(chain[0].second))
         if trimmed is None:
@@ -100,8 +156,9 @@ def plan(article: Article, chain: list[Twin]) -> Plan | None:
     return Plan(chain, start, end, splice, cut_short)
 
 
-def _second_copy(article: Article, chain: list[Twin]) -> list[int]:
-    """The sentences of the second copy: the chain's, and those between them that repeat the first."""
+def _second_copy(article: Article, chain: list[Twin], ends: bool) -> list[int]:
+    """The sentences of the second copy: the chain's, those between them that repeat the first, and
+    (with `ends`) a sentence moved to just before or after it."""
     normalized = article.normalized
     first_side = list(range(chain[0].first, chain[-1].first + 1))
     joined = " ".join(normalized[k] for k in first_side)
@@ -112,20 +169,53 @@ def _second_copy(article: Article, chain: list[Twin]) -> list[int]:
     reference = None
     copy: list[int] = []
     inside = {twin.second for twin in chain[1:-1] if article.has_extra(twin)}
+    counterpart = _counterparts(chain)
+    skipped = skipped_firsts(chain)
     for index in range(chain[0].second, chain[-1].second + 1):
         if not article.free(index) or index in inside:
             continue  # a sentence inside the copy that carries text of its own stays whole
-        if index not in members:
-            if article.size[index] < article.rules.min_compare_chars:
-                if normalized[index] not in joined:
-                    continue
-            else:
-                if reference is None:
-                    reference = article.shingles.union(first_side)
-                if overlap(article.shingles.of(index), reference)[1] < needed:
-                    continue
-        copy.append(index)
+        if index in members:
+            copy.append(index)
+            continue
+        if article.size[index] < article.rules.min_compare_chars:
+            repeats = normalized[index] in joined
+        else:
+            if reference is None:
+                reference = article.shingles.union(first_side)
+            repeats = overlap(article.shingles.of(index), reference)[1] >= needed
+        if (
+            repeats
+            # a short sentence at its twin's place in the copy, edited
+            or (index in counterpart and _resembles(article, normalized[counterpart[index]], normalized[index]))
+            # a sentence the copy moved (two neighbours swapped)
+            or (skipped and copies_skipped(article, skipped, index))
+        ):
+            copy.append(index)
+    if ends and skipped and copy:
+        head, tail = moved_ends(article, chain, skipped)
+        copy = [chain[0].second - 1] * head + copy + [chain[-1].second + 1] * tail
     return copy
+
+
+def _counterparts(chain: list[Twin]) -> dict[int, int]:
+    """Second-copy sentences between two twins that stand where a first-copy sentence stands: its index.
+
+    The chain steps over a sentence on both sides at once when the pair is too short or too edited to
+    be a twin ("I'm still reeling." / "I'm reeling."); such a pair sits at the same place in both copies.
+    """
+    found = {}
+    for before, after in pairwise(chain):
+        if after.first - before.first == after.second - before.second == 2:
+            found[before.second + 1] = before.first + 1
+    return found
+
+
+def _resembles(article: Article, first: str, second: str) -> bool:
+    """True when two normalised sentences standing at the same place in two copies mostly match in order."""
+    threshold = article.rules.counterpart_similarity
+    if word_similarity(first, second, threshold) >= threshold:
+        return True
+    return short_similarity(first, second, threshold) >= threshold
 
 
 def _runs(indices: list[int]) -> list[list[int]]:
@@ -143,13 +233,19 @@ def apply(article: Article, planned: Plan) -> None:
     """Remove the second copy of a planned chain, with its splice or cut-short repair."""
     chain = planned.chain
     head, tail = chain[0], chain[-1]
-    copy = _second_copy(article, chain)
+    copy = _second_copy(article, chain, ends=planned.splice is None and not planned.cut_short)
     start, end = planned.start, planned.end
+    if copy and copy[0] < head.second:
+        start = article.span(copy[0])[0]
+    if copy and copy[-1] > tail.second:
+        end = article.span(copy[-1])[1]
     if planned.splice is not None:
-        cut, complete = planned.splice
-        glued = article.span(head.second)[0]
-        article.remove(Removal(glued, glued + cut, "splice", article.span(complete)[0]), [])
-        article.anchors.add(complete)
+        splice = planned.splice
+        glued = article.span(splice.glued)[0]
+        article.remove(Removal(glued, glued + splice.cut, "splice", article.span(splice.complete)[0]), [])
+        article.anchors.add(splice.complete)
+        if splice.glued < head.second:
+            copy.insert(0, splice.glued)  # the rest of the glued sentence is the copy's first line
     elif copy and copy[0] == head.second and head.second - 1 > tail.first and article.free(head.second - 1):
         # A short line just before the copy that occurs inside the first copy (a byline) goes with it.
         before = head.second - 1

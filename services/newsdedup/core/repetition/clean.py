@@ -38,10 +38,11 @@ class Span:
 class RepetitionReport:
     """The outcome of the repetition analysis of one body.
 
-    `detected` is true when the body repeats itself, whether or not anything was removed: `kept`
-    lists the repeats the rules left in place (a template's formula sentences, list items), which the
-    record does not carry but evaluations and logs can. `normalized_body` saves the caller a second
-    normalize_text pass when it is set.
+    `detected` is true exactly when something was removed (`spans` says what): a finding always comes
+    with its spans. `kept` lists the repeats the rules left in place (a template's formula sentences,
+    list items), which the record does not carry but evaluations and logs can; `repeats_kept` says
+    whether a clear one is among them. `normalized_body` saves the caller a second normalize_text pass
+    when it is set.
     """
 
     cleaned_body: str
@@ -51,6 +52,15 @@ class RepetitionReport:
     kept: tuple[Kept, ...] = ()
     # normalize_text(cleaned_body), when the analysis got it for free (see repetition.analyse).
     normalized_body: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.detected != bool(self.spans):
+            raise ValueError("RepetitionReport.detected must be bool(spans): a finding comes with its spans")
+
+    @property
+    def repeats_kept(self) -> bool:
+        """True when a clear repeat (exact, or a long near one) was found and deliberately left in place."""
+        return any(kept.clear for kept in self.kept)
 
     def to_json(self) -> dict[str, Any]:
         """The record's `repetition` object: detected, removed_chars, spans (offsets into the original body).
@@ -109,7 +119,6 @@ def apply(
     body: str,
     removals: Sequence[Removal],
     kept: Sequence[Kept] = (),
-    detected: bool = False,
     normalized_body: str | None = None,
 ) -> RepetitionReport:
     """Cut the removals (and one whitespace gap each) out of `body` and report the spans.
@@ -131,7 +140,7 @@ def apply(
     pieces.append(body[position:])
     return RepetitionReport(
         cleaned_body="".join(pieces),
-        detected=bool(spans) or detected,
+        detected=bool(spans),
         removed_chars=sum(span.end - span.start for span in spans),
         spans=tuple(spans),
         kept=tuple(kept),

@@ -9,10 +9,12 @@ Removals are spans of sentence text; clean.py adds the whitespace around them.
 
 from __future__ import annotations
 
+from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.align import best_chain, extend
-from newsdedup.core.repetition.blocks import apply, plan
+from newsdedup.core.repetition.blocks import Plan, apply, plan
 from newsdedup.core.repetition.candidates import Shingles, Twin, overlap
 from newsdedup.core.repetition.context import Article, Findings, Removal
+from newsdedup.core.repetition.edits import short_similarity, words
 from newsdedup.core.repetition.rules import (
     LIST_ITEM,
     RepetitionRules,
@@ -98,11 +100,23 @@ def _quotes(article: Article, twin: Twin) -> bool:
     if start is None:
         return False
     lead = article.body[article.span(outer)[0] : start].strip()
-    if not lead:
+    if not _lead_of_its_own(lead, article.normalized[inner], article.rules.min_quote_lead_words):
         return False
     if outer == twin.first and len(lead) >= article.rules.min_quote_lead_chars:
         return True
     return introduces_quote(lead)
+
+
+def _lead_of_its_own(lead: str, inner: str, least: int) -> bool:
+    """True when `lead` has `least` words that `inner` (normalised) lacks, and they are most of it.
+
+    Otherwise the "lead" is punctuation (an opening quote mark), a word a copy editor dropped
+    ("He said"), or the first words of an edited copy, moved or changed: it introduces nothing.
+    """
+    found = words(normalize_text(lead))
+    inside = set(words(inner))
+    own = sum(1 for word in found if word not in inside)
+    return own >= least and 2 * own >= len(found)
 
 
 def _region(article: Article, first: int, last: int) -> str:
@@ -110,18 +124,69 @@ def _region(article: Article, first: int, last: int) -> str:
     return " ".join(article.normalized[first : last + 1])
 
 
-def _classify(article: Article, chain: list[Twin], twins: dict[tuple[int, int], Twin]) -> str | None:
-    """The reason to keep the chain's second copy, or None when it is a repeat to remove."""
+def _swaps_facts(article: Article, chain: list[Twin], extra: int) -> bool:
+    """True when the chain's twins differ by figures or names as template items do.
+
+    A copy keeps its facts; an editor may still change one figure, or an edit may hit a name here
+    and there. So a single changed figure in a chain of several twins, or facts changed in at most a
+    third of the twins of a chain of three or more, are edits of a copy, not the next template item.
+    """
+    swapped = [twin for twin in chain if twin.jaccard < 1.0 and article.swaps_facts(twin)]
+    if not swapped:
+        return False
+    length = len(chain) + extra
+    if length >= 3 and 3 * len(swapped) <= length:
+        return False
+    return not (len(swapped) == 1 and length >= 2 and article.changes_one_figure(swapped[0]))
+
+
+def _whole_item(article: Article, chain: list[Twin]) -> bool:
+    """True when the body is one item printed twice: every sentence of the first half has its exact
+    twin in the second, in order, and nothing else is there (a short table or list repeated whole)."""
+    count = len(article.size)
+    return (
+        len(chain) >= 2
+        and 2 * len(chain) == count
+        and all(twin.first == k and twin.second == len(chain) + k for k, twin in enumerate(chain))
+        and all(article.normalized[twin.first] == article.normalized[twin.second] for twin in chain)
+    )
+
+
+def _template(article: Article, chain: list[Twin], twins: dict[tuple[int, int], Twin]) -> str | None:
+    """The reason a run of similar, not identical, twins is the next item of a template, or None."""
+    if _is_template(article, chain, twins):
+        return "template (formula sentences with several twins)"
+    first = _region(article, chain[0].first, chain[-1].first)
+    second = _region(article, chain[0].second, chain[-1].second)
+    if private_words(first, second) > article.rules.max_private_words:
+        return "template (the second item has names of its own)"
+    return None
+
+
+def _classify(article: Article, planned: Plan, twins: dict[tuple[int, int], Twin]) -> str | None:
+    """The reason to keep the planned second copy, or None when it is a repeat to remove."""
     rules = article.rules
-    if any(twin.jaccard < 1.0 and article.swaps_facts(twin) for twin in chain):
+    chain = planned.judged
+    if not chain:  # a single sentence, glued to a cut one: its copy after the cut was checked in plan()
+        return None
+    extra = len(planned.chain) - len(chain)  # a glued head counts as one more twin of the run
+    if _swaps_facts(article, chain, extra):
         return "template (figures or names differ)"
     if any(_quotes(article, twin) for twin in chain):
         return "quotation (a summary quotes the full text that follows)"
-    if all(article.is_copy(twin) for twin in chain):
+    copies = all(article.is_copy(twin) for twin in chain)
+    if not copies and all(article.is_edited_copy(twin) for twin in chain):
+        # The same words in the same order, some edited: a copy, unless it is the next item of a
+        # template (whose formula sentences are as close).
+        reason = _template(article, chain, twins)
+        if reason is not None:
+            return reason
+        copies = True
+    if copies:
         content = sum(article.size[twin.second] for twin in chain if article.is_content(twin.second))
-        if content < rules.min_removed_chars:
+        if content < rules.min_removed_chars and not _whole_item(article, chain):
             return "short repeat, stanza or list item"
-        if len(chain) == 1:
+        if len(chain) + extra == 1:
             twin = chain[0]
             if twin.jaccard < rules.single_copy_jaccard:
                 return "similar sentence, not a copy"
@@ -131,15 +196,9 @@ def _classify(article: Article, chain: list[Twin], twins: dict[tuple[int, int], 
                 return "quoted refrain"
         return None
     mean = sum(twin.jaccard for twin in chain) / len(chain)
-    if len(chain) < rules.reworded_min_pairs or mean < rules.reworded_mean_jaccard:
+    if len(chain) + extra < rules.reworded_min_pairs or mean < rules.reworded_mean_jaccard:
         return "parallel text (too short or too different to be a reworded copy)"
-    if _is_template(article, chain, twins):
-        return "template (formula sentences with several twins)"
-    first = _region(article, chain[0].first, chain[-1].first)
-    second = _region(article, chain[0].second, chain[-1].second)
-    if private_words(first, second) > rules.max_private_words:
-        return "template (the second item has names of its own)"
-    return None
+    return _template(article, chain, twins)
 
 
 def detect(
@@ -162,6 +221,12 @@ def detect(
         if twin is None and min(article.size[first], article.size[second]) >= rules.min_compare_chars:
             jaccard, containment = overlap(shingles.of(first), shingles.of(second))
             twin = twins[(first, second)] = Twin(first, second, jaccard, containment)
+        elif twin is None and min(article.size[first], article.size[second]) > 0:
+            # Sentences too short for shingles (a closing remark, a byline) are compared character by
+            # character: only next to a chain, so an edited short sentence at its end still goes with it.
+            ratio = short_similarity(article.normalized[first], article.normalized[second], rules.copy_jaccard)
+            if ratio >= rules.copy_jaccard:
+                twin = twins[(first, second)] = Twin(first, second, ratio, ratio)
         return twin if twin is not None and usable(twin) else None
 
     pool = {key: twin for key, twin in twins.items() if usable(twin)}
@@ -173,7 +238,7 @@ def detect(
             break
         chain = extend(best_chain(pool, weight), compare, len(article.size))
         planned = plan(article, chain)
-        reason = "extra text glued to the copy" if planned is None else _classify(article, planned.chain, twins)
+        reason = "extra text glued to the copy" if planned is None else _classify(article, planned, twins)
         if planned is not None and reason is None:
             apply(article, planned)
         else:
@@ -187,5 +252,4 @@ def detect(
             pool.pop((twin.first, twin.second), None)
         pool = {key: twin for key, twin in pool.items() if usable(twin)}
     article.findings.removals.sort(key=lambda removal: removal.start)
-    article.findings.detected = article.findings.detected or bool(article.findings.removals)
     return article.findings

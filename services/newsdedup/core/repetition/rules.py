@@ -45,23 +45,32 @@ def private_words(first: str, second: str) -> int:
     return sum(1 for count in counts.values() if count >= 2)
 
 
-def facts(text: str, normalized: str) -> tuple[frozenset[str], frozenset[str]]:
+# The figures and the capitalised Latin names of a sentence.
+Facts = tuple[frozenset[str], frozenset[str]]
+
+
+def facts(text: str, normalized: str) -> Facts:
     """The figures (of the normalised form: one digit script) and capitalised Latin names of a sentence."""
     return frozenset(_NUMBER.findall(normalized)), frozenset(name.casefold() for name in _NAME.findall(text))
 
 
-def swaps_facts(first: tuple[str, str], second: tuple[str, str]) -> bool:
-    """True when each of two (text, normalised) sentences has a figure or name the other lacks.
+def swaps_facts(first: Facts, second: Facts) -> bool:
+    """True when each of two sentences' facts (figures, names) has a figure or name the other lacks.
 
     A copy keeps the figures and names of its original (a rewording may drop some); a template
     item replaces them ("... Juventus, Lyon." / "... Juventus, Monaco."). Arabic script has no
     capitals, so for Arabic only the figures speak.
     """
-    numbers_a, names_a = facts(*first)
-    numbers_b, names_b = facts(*second)
+    numbers_a, names_a = first
+    numbers_b, names_b = second
     if numbers_a - numbers_b and numbers_b - numbers_a:
         return True
     return bool(names_a - names_b and names_b - names_a)
+
+
+def swaps_names(first: Facts, second: Facts) -> bool:
+    """True when each of two sentences' facts has a name the other lacks (figures aside)."""
+    return bool(first[1] - second[1] and second[1] - first[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +91,7 @@ class RepetitionRules:
     # A sentence repeated on its own (not in a block) is removed only when nearly identical.
     single_copy_jaccard: float = 0.9
     # A single quoted sentence that recurs is a refrain unless it is at least this long.
-    min_quoted_chars: int = 150
+    min_quoted_chars: int = 80
     # Twins: the seed's reworded paragraphs reach down to 0.28; unrelated sentences stay below 0.15.
     twin_jaccard: float = 0.25
     # Copies: at least this Jaccard, or this containment of the shorter in the longer (a sentence
@@ -102,10 +111,27 @@ class RepetitionRules:
     max_private_words: int = 2
     # A first copy that holds the second after this much text of its own is a summary quoting it.
     min_quote_lead_chars: int = 40
+    # ... and a lead has this many words the quoted text lacks ("X wrote in his column that").
+    min_quote_lead_words: int = 3
     # A twin this much longer than the other (normalised characters) carries text of its own.
     min_extra_chars: int = 10
+    # ... and this many words before or after the twin's own (words inserted among them are edits).
+    min_extra_words: int = 2
+    # A list item this long is a paragraph of text, not an entry of a list that may recur.
+    min_listed_content_chars: int = 80
+    # An edited copy: this share of the words matched in order (a copy with one word in ten inserted,
+    # dropped or replaced keeps about 0.9; rewordings of the same story stay under 0.6).
+    edited_word_similarity: float = 0.8
+    # ... whose 5-gram Jaccard is then well above this (about 0.5 at one word in five edited).
+    edited_min_jaccard: float = 0.3
+    # A sentence at the same place in both copies, between two twins, is the same sentence edited at
+    # this similarity (a short one loses a quarter of its words to one edit).
+    counterpart_similarity: float = 0.6
     # A splice: the cut segment shares at least this many leading characters with its complete twin.
     min_splice_chars: int = 8
+    # ... cut inside a word, or between words after this many: shorter openings shared at a word
+    # boundary are formulas ("REUTERS/Photographer A ..." opening every caption of a gallery).
+    min_open_splice_chars: int = 32
     # Bounds on the work for one article (a 1 MB body repeating one story a thousand times): the
     # chains are taken from at most this many twins, the earliest repeats first, and at most this
     # many chains are decided. Real articles stay far below both.
