@@ -31,7 +31,7 @@ import orjson
 import evalset_edits
 import evalset_heldout
 from build_evalset import repeats_itself
-from evalkit import DEFAULT_SHARED, bbc, machine, reuters, saudinewsnet, write_json
+from evalkit import DEFAULT_SHARED, bbc, machine, reuters_bodies, saudinewsnet, write_json
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.repetition import analyse
 from newsdedup.core.signatures import Signer
@@ -58,7 +58,7 @@ def pools(data: Path, generator: str, rng: random.Random) -> dict[str, tuple[lis
     """Per language, (long bases, short bases), shuffled: real bodies without a repeated word 10-gram."""
     arabic = [raw["content"].strip() for raw in saudinewsnet(data)]
     english = [raw["body"] for raw in bbc(data)]
-    english_short = [raw["body"] for raw in reuters(data)] if generator == "heldout" else []
+    english_short = [raw["body"] for raw in reuters_bodies(data)] if generator == "heldout" else []
     out = {}
     for language, texts, short_texts in (("ar", arabic, arabic), ("en", english, english_short)):
         long_ = sorted({t for t in texts if 500 <= len(t) <= 6000 and not repeats_itself(t)})

@@ -213,23 +213,15 @@ def write_tsv(path: Path, header: list[str], rows: list[list[Any]], comment: str
         writer.writerows(rows)
 
 
-_REUTERS_ITEM = re.compile(r"<REUTERS[^>]*NEWID=\"(\d+)\"[^>]*>(.*?)</REUTERS>", re.S)
-_REUTERS_TITLE = re.compile(r"<TITLE>(.*?)</TITLE>", re.S)
-_REUTERS_BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
-# The wire's sign-off and the end-of-text control mark that close every body.
-_REUTERS_TAIL = re.compile(r"\s*Reuter\s*(?:&#3;)?\s*$")
+# The wire's sign-off that closes every body.
+_REUTERS_TAIL = re.compile(r"\s*Reuter\s*$")
 
 
-def reuters(data_dir: Path) -> list[dict[str, str]]:
-    """Every Reuters-21578 item with a body as {id, title, body}, in NEWID order (SGML entities decoded)."""
-    items = []
-    for _, data in _members(data_dir / "reuters21578.tar.gz", ".sgm"):
-        for newid, item in _REUTERS_ITEM.findall(data.decode("latin-1")):
-            body = _REUTERS_BODY.search(item)
-            if body is None:
-                continue
-            title = _REUTERS_TITLE.search(item)
-            text = html.unescape(_REUTERS_TAIL.sub("", body.group(1).replace("&#3;", "")))
-            items.append({"id": f"reuters:{newid}", "title": html.unescape(title.group(1)) if title else "",
-                          "body": text.strip()})
+def reuters_bodies(data_dir: Path) -> list[dict[str, str]]:
+    """Every Reuters-21578 story with a body as {id, title, body}, in NEWID order, the sign-off cut."""
+    items = [
+        {"id": f"reuters:{item.newid}", "title": item.title, "body": _REUTERS_TAIL.sub("", item.body).strip()}
+        for item in reuters(data_dir)
+        if item.kind == "NORM" and item.body
+    ]
     return sorted(items, key=lambda item: int(item["id"].split(":")[1]))
