@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # A test hook, never set in production: the index stage raises when it decides the article with this
+    # id, as a bug would (tests/integration/test_poison.py shows it becomes a dead letter, once).
+    test_fail_article_id: str | None = None
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod

@@ -47,14 +47,23 @@ _ABORT_SECONDS = 10.0
 _TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError)
 
 
-class TransactionFailed(Exception):
-    """A send of the transaction failed: nothing of it may be committed."""
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why the article at a prepared-topic offset becomes a dead letter when its batch is decided again."""
 
-    def __init__(self, reason: str, too_large: dict[int, str]) -> None:
+    kind: str  # "too_large" or "processing"
+    reason: str
+    exception: str | None = None
+
+
+class TransactionFailed(Exception):
+    """A send of the transaction failed, or deciding an article raised: nothing of it may be committed."""
+
+    def __init__(self, reason: str, refuse: dict[int, Refusal]) -> None:
         super().__init__(reason)
         self.reason = reason
-        # prepared-topic offset -> why: articles whose own record is over its topic's budget
-        self.too_large = too_large
+        # prepared-topic offset -> why: articles to make dead letters when the batch is decided again
+        self.refuse = refuse
 
 
 @dataclass(slots=True)
@@ -116,7 +125,7 @@ class IndexRunner:
         self.failures_in_a_row = 0
         self.failed_transactions = 0  # since the last report
         self.stuck: str | None = None  # why no transaction has committed lately, for /health
-        self.refused: dict[int, str] = {}  # prepared-topic offset -> why its article becomes a dead letter
+        self.refused: dict[int, Refusal] = {}  # prepared-topic offset -> why its article becomes a dead letter
 
     @property
     def owner(self) -> bool:
@@ -334,11 +343,12 @@ class IndexRunner:
 
     def _too_large_failure(self, failed: list[tuple[_Sent, BaseException | None]]) -> TransactionFailed:
         """Name the failed sends; an article whose own record is over its topic's budget is to be refused."""
-        too_large: dict[int, str] = {}
+        too_large: dict[int, Refusal] = {}
         for item, exc in failed:
             if isinstance(exc, _TOO_LARGE) and item.offset is not None and item.size > item.limit:
-                too_large[item.offset] = (f"its record for {item.topic} is {item.size} bytes, over the limit of "
-                                          f"{item.limit} bytes derived from NEWSDEDUP_MAX_MESSAGE_BYTES")
+                too_large[item.offset] = Refusal("too_large", f"its record for {item.topic} is {item.size} bytes, "
+                                                 f"over the limit of {item.limit} bytes derived from "
+                                                 "NEWSDEDUP_MAX_MESSAGE_BYTES")
         first, exc = failed[0]
         reason = (f"writing to {first.topic} failed ({type(exc).__name__}: {exc}) for article {first.article!r}"
                   f" ({first.size} bytes); {len(failed)} of the transaction's records failed")
@@ -360,11 +370,11 @@ class IndexRunner:
         """Count a failed transaction and say on /health why the index stage is not moving."""
         self.failures_in_a_row += 1
         self.failed_transactions += 1
-        self.refused.update(failure.too_large)
-        if failure.too_large:
-            log.error("index transaction aborted: an article's output is too large; it becomes a dead letter "
-                      "and the batch is decided again", extra={"reason": failure.reason,
-                                                              "refused": sorted(failure.too_large)})
+        self.refused.update(failure.refuse)
+        if failure.refuse:
+            log.error("index transaction aborted: an article cannot be decided or published; the index is restored, "
+                      "the article becomes a dead letter and the batch is decided again",
+                      extra={"reason": failure.reason, "refused": sorted(failure.refuse)})
             return  # not stuck: the retry goes through without it
         self.stuck = (f"index transaction failed {self.failures_in_a_row} time(s) in a row, nothing committed "
                       f"past it; retrying: {failure.reason}")
@@ -372,7 +382,7 @@ class IndexRunner:
                   extra={"reason": failure.reason, "attempt": self.failures_in_a_row})
 
     async def _pause_after(self, failure: TransactionFailed) -> None:
-        if failure.too_large:
+        if failure.refuse:
             return
         self.report(self.status())  # /health hears of it now, not at the next heartbeat
         delay = min(_FIRST_RETRY_SECONDS * 2 ** (self.failures_in_a_row - 1), _MAX_RETRY_SECONDS)
@@ -386,11 +396,24 @@ class IndexRunner:
                 self.consumer.seek(tp, records[0].offset)
 
     def _decide(self, record: ConsumerRecord[bytes, bytes], detected_at: datetime) -> IndexOutput:
+        """Decide one envelope, or make the dead letter a failed earlier attempt asked for.
+
+        An envelope whose decision raises fails the whole transaction (TransactionFailed naming its offset):
+        the stage may have changed the index before it raised, and only a restore from the state topic
+        undoes that. The retry then makes the article a `processing` dead letter, so a poison message
+        costs one restore and never loops.
+        """
         refused = self.refused.get(record.offset)
+        if refused is None:
+            try:
+                return self.stage.run(record.value or b"", detected_at)
+            except Exception as exc:
+                reason = f"deciding the article failed: {type(exc).__name__}: {exc}"
+                raise TransactionFailed(f"prepared-topic offset {record.offset}: {reason}",
+                                        {record.offset: Refusal("processing", reason, type(exc).__name__)}) from exc
         try:
-            if refused is not None:
-                return self.stage.refuse(record.value or b"", refused, detected_at)
-            return self.stage.run(record.value or b"", detected_at)
+            return self.stage.refuse(record.value or b"", refused.kind, refused.reason, detected_at,
+                                     refused.exception)
         except Exception as exc:  # a malformed envelope: only possible if something else wrote the topic
             provenance = Provenance(record.topic, record.partition, record.offset, record.timestamp, record.key)
             letter = dead_letter(record.value, provenance, "processing", f"unreadable envelope: {exc}", detected_at,
