@@ -99,6 +99,11 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.runner.take_over_pending = bool(assigned)
+        if not self.runner.joined:
+            self.runner.joined = True
+            log.info("the index stage joined its consumer group", extra={"owner": bool(assigned)})
+            if not assigned:
+                self.runner.report(self.runner.status())  # standing by: ready now
 
 
 class IndexRunner:
@@ -117,6 +122,7 @@ class IndexRunner:
         self.restoring = False
         self.revoking = False  # a revocation waits for the transaction in flight
         self.take_over_pending = False  # the index partition was assigned; run() takes it over
+        self.joined = False  # the consumer has had its first assignment (possibly none: standing by)
         self.owning = asyncio.Lock()  # held by a transaction, a take-over or a release: one at a time
         self.collector = CollectorPolicy()
         self.budget = SizeBudget(settings.max_message_bytes)
@@ -453,7 +459,8 @@ class IndexRunner:
         """A report of where the index stands, counting nothing."""
         failed, self.failed_transactions = self.failed_transactions, 0
         return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds,
-                           restoring=self.restoring, failed_transactions=failed, stuck=self.stuck)
+                           restoring=self.restoring, failed_transactions=failed, stuck=self.stuck,
+                           joined=self.joined)
 
     def _counted(self, outputs: list[IndexOutput]) -> IndexReport:
         report = self.status()

@@ -20,6 +20,7 @@ from typing import Any
 import faust
 from faust.web import Request, Response, View
 
+from newsdedup.app.brokerwatch import BrokerWatch
 from newsdedup.app.budget import SizeBudget
 from newsdedup.app.deadletter import Provenance
 from newsdedup.app.index_process import IndexProcess, IndexView, run_inline
@@ -109,6 +110,8 @@ def build_app(settings: Settings) -> WorkerApp:
     sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget)
     metrics.watch_prepare_sends(sender.health)
     index_process = IndexProcess(settings, topics, index_view)
+    broker_watch = BrokerWatch(settings.kafka_bootstrap_servers)
+    app.task(broker_watch.run)
 
     # The index process is asked to stop as soon as the worker's stop begins (run.py), so that it stops
     # beside faust and no replacement is started meanwhile; faust's on_before_shutdown (after stage 1
@@ -174,7 +177,7 @@ def build_app(settings: Settings) -> WorkerApp:
     class HealthPage(View):
         async def get(self, request: Request) -> Response:
             assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())
-            problem = _prepare_problem(sender) or index_view.problem()
+            problem = broker_watch.problem() or _prepare_problem(sender) or index_view.problem()
             body: dict[str, Any] = {
                 "status": "ok" if problem is None else "failing", "assigned": assigned,
                 "index_process": settings.index_process, **index_view.health(),
