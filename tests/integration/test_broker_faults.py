@@ -98,11 +98,11 @@ def test_the_worker_rides_out_broker_faults_without_loss_or_repeats(tmp_path: Pa
 
         t = env.topics
         batches = [unrelated_articles(f"b{i}-", 150, seed=i) for i in range(3)]
-        # 2. kill -9 mid-stream, restarted 3 s later.
-        feeding = threading.Thread(target=lambda: asyncio.run(produce(env.bootstrap, t["raw"], batches[0], rate=100)))
+        # 2. kill -9 mid-stream (while articles arrive and are decided), restarted 3 s later; the
+        # producer's own retries carry its unsent articles over the gap.
+        feeding = threading.Thread(target=lambda: asyncio.run(produce(env.bootstrap, t["raw"], batches[0], rate=50)))
         feeding.start()
-        feeding.join()
-        time.sleep(0.3)  # the worker is deciding what just arrived
+        time.sleep(1.5)
         assert broker.process is not None
         broker.process.kill()
         broker.process.wait(timeout=10)
@@ -111,6 +111,8 @@ def test_the_worker_rides_out_broker_faults_without_loss_or_repeats(tmp_path: Pa
         restarted = time.monotonic()
         start_broker(broker, "the restarted broker")
         figures["kill -9: broker ready to /health 200"] = wait_for_status(worker, 200, 120)
+        feeding.join(timeout=120)
+        assert not feeding.is_alive()
         asyncio.run(produce(env.bootstrap, t["raw"], batches[1], rate=200))
         out = asyncio.run(read_all(env.bootstrap, [t["clean"]], expect=300, wait=120, settle=0))
         figures["kill -9: restart to 300 published"] = time.monotonic() - restarted
