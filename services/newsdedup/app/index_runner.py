@@ -29,6 +29,7 @@ from newsdedup.app.budget import SizeBudget
 from newsdedup.app.codecs import encode
 from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter
 from newsdedup.app.metrics import IndexReport
+from newsdedup.app.security import client_options
 from newsdedup.app.stages import IndexOutput, IndexStage
 from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
@@ -126,6 +127,7 @@ class IndexRunner:
         self.owning = asyncio.Lock()  # held by a transaction, a take-over or a release: one at a time
         self.collector = CollectorPolicy()
         self.budget = SizeBudget(settings.max_message_bytes)
+        self.client_options = client_options(settings)  # built here: an SSL context does not cross the pipe
         self.limits = {topics["clean"]: self.budget.output, topics["events"]: self.budget.output,
                        topics["dlq"]: self.budget.dead_letter, topics["state"]: self.budget.state}
         self.failures_in_a_row = 0
@@ -150,6 +152,7 @@ class IndexRunner:
             fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
             # Restoring a large window (minutes at a million articles) happens between two polls.
             max_poll_interval_ms=_MAX_RESTORE_MS,
+            **self.client_options,
         )
         self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
         try:
@@ -185,6 +188,7 @@ class IndexRunner:
             # back-off turned each such wait into 100 ms of latency.
             retry_backoff_ms=10,
             max_request_size=self.budget.producer_request,
+            **self.client_options,
         )
         await producer.start()
         self.restoring = True
@@ -217,7 +221,7 @@ class IndexRunner:
     async def _read_state(self) -> dict[bytes, bytes]:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers, isolation_level="read_committed",
-            enable_auto_commit=False, max_partition_fetch_bytes=self.budget.fetch,
+            enable_auto_commit=False, max_partition_fetch_bytes=self.budget.fetch, **self.client_options,
         )
         await consumer.start()
         state: dict[bytes, bytes] = {}

@@ -26,6 +26,7 @@ from newsdedup.app.deadletter import Provenance
 from newsdedup.app.index_process import IndexProcess, IndexView, run_inline
 from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.prepared_sender import PreparedSender
+from newsdedup.app.security import client_options, faust_credentials
 from newsdedup.app.stages import PrepareStage
 from newsdedup.app.topics import TopicSpec
 from newsdedup.app.transport import WorkerApp
@@ -82,6 +83,7 @@ def build_app(settings: Settings) -> WorkerApp:
     app = WorkerApp(
         settings.app_id,
         broker=brokers,
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         processing_guarantee="at_least_once",
         autodiscover=False,
@@ -107,10 +109,11 @@ def build_app(settings: Settings) -> WorkerApp:
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
     index_view = IndexView(metrics, separate_process=settings.index_process == "child")
-    sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget)
+    sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget,
+                            client_options=client_options(settings))
     metrics.watch_prepare_sends(sender.health)
     index_process = IndexProcess(settings, topics, index_view)
-    broker_watch = BrokerWatch(settings.kafka_bootstrap_servers)
+    broker_watch = BrokerWatch(settings.kafka_bootstrap_servers, client_options(settings))
     app.task(broker_watch.run)
 
     # The index process is asked to stop as soon as the worker's stop begins (run.py), so that it stops
