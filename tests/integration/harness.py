@@ -10,6 +10,7 @@ import string
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
@@ -89,13 +90,15 @@ class Worker:
             return body
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
-        """Wait until /health answers."""
+        """Wait until /health answers, whatever it says (a 503 while the index stage joins is an answer)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"worker exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 self.get("/health")
+                return
+            except urllib.error.HTTPError:
                 return
             except OSError:
                 time.sleep(0.3)
