@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import urllib.error
-import urllib.request
 
-import orjson
+import aiohttp
 import pytest
 
 from newsdedup.app import startup
@@ -61,12 +58,9 @@ def test_only_the_transient_coordinator_errors_are_demoted() -> None:
     assert real.levelname == "ERROR"
 
 
-def _health(port: int) -> tuple[int, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
-            return response.status, orjson.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, orjson.loads(exc.read())
+async def _health(port: int) -> tuple[int, dict[str, str]]:
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/health") as response:
+        return response.status, await response.json()
 
 
 @pytest.mark.asyncio
@@ -82,7 +76,7 @@ async def test_start_up_waits_for_the_broker_with_a_503_health_and_gives_up_on_b
         nonlocal attempts
         attempts += 1
         if attempts > 1:  # the first refusal opened the waiting page
-            seen.append(await asyncio.to_thread(_health, port))
+            seen.append(await _health(port))
         if attempts < 3:
             raise KafkaUnreachable("127.0.0.1:9")
         return "topics ready"
