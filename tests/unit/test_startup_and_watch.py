@@ -9,7 +9,7 @@ import pytest
 
 from newsdedup.app import startup
 from newsdedup.app.brokerwatch import BrokerWatch
-from newsdedup.app.logs import TransientCoordinatorErrors
+from newsdedup.app.logs import RepeatedClientErrors, TransientCoordinatorErrors
 from newsdedup.app.topics import KafkaUnreachable
 from newsdedup.errors import ConfigError
 from newsdedup.localkafka import free_port
@@ -56,6 +56,21 @@ def test_only_the_transient_coordinator_errors_are_demoted() -> None:
     real = _record(logging.ERROR, "Group Coordinator Request failed: [Error 29] ClusterAuthorizationFailedError")
     assert demote.filter(real)
     assert real.levelname == "ERROR"
+
+
+def test_repeated_client_errors_show_once_per_window_with_their_count() -> None:
+    limit = RepeatedClientErrors()
+    lines = []
+    for tenth in range(250):  # 25 s of the same error ten times a second
+        record = _record(logging.ERROR, "Failed fetch messages from 1: NodeNotReadyError")
+        record.created = 1000.0 + tenth / 10
+        if limit.filter(record):
+            lines.append((record.created, getattr(record, "repeated", 0)))
+    assert lines == [(1000.0, 0), (1010.0, 99), (1020.0, 99)]
+    other = _record(logging.ERROR, "Unable connect to node with id 1")
+    assert limit.filter(other), "another message is shown at once"
+    info = _record(logging.INFO, "Failed fetch messages from 1: NodeNotReadyError")
+    assert limit.filter(info), "only warnings and errors are limited"
 
 
 async def _health(port: int) -> tuple[int, dict[str, str]]:
