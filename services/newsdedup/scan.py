@@ -18,7 +18,7 @@ from typing import BinaryIO, TextIO
 
 import orjson
 
-from newsdedup.core.article import Article, parse_article
+from newsdedup.core.article import Article, decode_json, parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.events import build_events
@@ -136,37 +136,31 @@ class LineDetector:
         collector = CollectorPolicy()
         collector.start()
         started = datetime.now(UTC)  # the arrival time of articles without published_at
-        for number, obj, problem in read_lines(source):
+        for number, line in read_lines(source):
             try:
-                if problem is not None:
-                    raise InvalidArticle("decode", problem)
-                article = parse_article(obj)
+                article = parse_article(decode_json(line))
                 if check is not None:
                     check(article)
+                prepared = prepare(article, signer, self.config)
+                decision = deduplicator.decide(prepared, started)
             except InvalidArticle as exc:
                 self.invalid += 1
                 print(f"line {number}: {exc.message}; skipped", file=self.errors)
                 continue
-            prepared = prepare(article, signer, self.config)
-            yield number, article, prepared, deduplicator.decide(prepared, started)
+            except Exception as exc:  # as the worker's boundary does: one bad line must not end the run
+                self.invalid += 1
+                print(f"line {number}: processing failed ({type(exc).__name__}: {exc}); skipped", file=self.errors)
+                continue
+            yield number, article, prepared, decision
             collector.tick()
 
 
-def read_lines(source: BinaryIO) -> Iterator[tuple[int, object, str | None]]:
-    """(line number, decoded JSON, problem) for every non-blank line."""
+def read_lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) for every non-blank line; a line is what ends at a newline byte."""
     for number, raw in enumerate(source, start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, None, f"not UTF-8 (byte {exc.start})"
-            continue
-        try:
-            yield number, orjson.loads(line), None
-        except orjson.JSONDecodeError as exc:
-            yield number, None, f"not JSON ({exc})"
+        line = raw.strip(b" \t\r\n")  # JSON's whitespace only: a leading byte-order mark is decode_json's
+        if line:
+            yield number, line
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newsdedup.core.config import DetectionConfig
 from newsdedup.errors import ConfigError
 
 MIB = 1024 * 1024
+
+
+def _kafka(name: str) -> AliasChoices:
+    """KAFKA_<NAME>, as the broker address is read, or NEWSDEDUP_KAFKA_<NAME>."""
+    return AliasChoices(f"KAFKA_{name.upper()}", f"NEWSDEDUP_KAFKA_{name.upper()}")
 
 
 class Settings(BaseSettings):
@@ -24,6 +29,17 @@ class Settings(BaseSettings):
         default="127.0.0.1:9092",
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "NEWSDEDUP_KAFKA_BOOTSTRAP_SERVERS"),
     )
+    # How every client connects (app/security.py); the password is a secret string, never logged.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", validation_alias=_kafka("security_protocol"))
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        default="SCRAM-SHA-512", validation_alias=_kafka("sasl_mechanism"))
+    kafka_sasl_username: str | None = Field(default=None, validation_alias=_kafka("sasl_username"))
+    kafka_sasl_password: SecretStr | None = Field(default=None, validation_alias=_kafka("sasl_password"))
+    kafka_ssl_cafile: Path | None = Field(default=None, validation_alias=_kafka("ssl_cafile"))
+    kafka_ssl_certfile: Path | None = Field(default=None, validation_alias=_kafka("ssl_certfile"))
+    kafka_ssl_keyfile: Path | None = Field(default=None, validation_alias=_kafka("ssl_keyfile"))
+    kafka_ssl_key_password: SecretStr | None = Field(default=None, validation_alias=_kafka("ssl_key_password"))
     app_id: str = "newsdedup"
 
     topic_raw: str = "news.articles.raw"
@@ -56,6 +72,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # A test hook, never set in production: the index stage raises when it decides the article with this
+    # id, as a bug would (tests/integration/test_poison.py shows it becomes a dead letter, once).
+    test_fail_article_id: str | None = None
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod
@@ -64,6 +83,25 @@ class Settings(BaseSettings):
         if not hosts or any(":" not in h for h in hosts):
             raise ValueError("give host:port pairs separated by commas, e.g. 127.0.0.1:9092")
         return ",".join(hosts)
+
+    @field_validator("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile")
+    @classmethod
+    def _file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a readable file")
+        return value
+
+    @model_validator(mode="after")
+    def _security_is_complete(self) -> Settings:
+        protocol = self.kafka_security_protocol
+        if protocol.startswith("SASL_") and (not self.kafka_sasl_username or self.kafka_sasl_password is None):
+            raise ValueError(f"KAFKA_SECURITY_PROTOCOL={protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together: give both or neither")
+        if protocol not in ("SSL", "SASL_SSL") and (self.kafka_ssl_cafile or self.kafka_ssl_certfile):
+            raise ValueError(f"KAFKA_SSL_* files are given but KAFKA_SECURITY_PROTOCOL={protocol} does not use TLS: "
+                             "set it to SSL or SASL_SSL")
+        return self
 
     def detection(self) -> DetectionConfig:
         """The detection parameters, identical on every replica that shares these settings."""
@@ -87,6 +125,7 @@ def load_settings(**overrides: object) -> Settings:
         for error in exc.errors():
             name = "_".join(str(part) for part in error["loc"]).upper()
             variable = name if name.startswith("KAFKA_") else f"NEWSDEDUP_{name}"
-            problems.append(f"{variable}: {error['msg']}")
+            # A model-level check has no location: its message names the variables itself.
+            problems.append(f"{variable}: {error['msg']}" if name else error["msg"])
         raise ConfigError("invalid settings:\n  " + "\n  ".join(problems)) from exc
     return settings

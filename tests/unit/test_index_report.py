@@ -135,16 +135,20 @@ def test_health_fails_without_an_index_process_or_its_reports() -> None:
     view = IndexView(WorkerMetrics(), clock=clock)
     assert view.problem() == "no index process is running"
     view.started(4321)
-    assert view.problem() is None
-    view.apply(IndexReport(owner=True, index_size=0, restoring=True))
+    assert view.problem() == "the index stage has not joined its consumer group yet"
+    view.apply(IndexReport(owner=True, index_size=0, restoring=True, joined=True))
     clock.now += 600
-    assert view.problem() is None, "a long restore is not silence"
-    view.apply(IndexReport(owner=True, index_size=0))
+    assert view.problem() == "the index stage is restoring the index from the state topic", "not silence"
+    view.apply(IndexReport(owner=True, index_size=0, joined=True))
+    assert view.problem() is None
     clock.now += 61
     problem = view.problem()
     assert problem is not None
     assert "has not reported for 61 s" in problem
-    assert IndexView(WorkerMetrics(), separate_process=False).problem() is None
+    inline = IndexView(WorkerMetrics(), separate_process=False)
+    assert inline.problem() == "the index stage has not joined its consumer group yet"
+    inline.apply(IndexReport(owner=False, index_size=0, joined=True))
+    assert inline.problem() is None, "standing by is ready"
 
 
 def test_a_child_counts_as_settled_from_its_first_report_outside_a_restore() -> None:

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
-
-from newsdedup import __version__, exactjson
+from newsdedup import __version__
 from newsdedup.app.budget import MAX_KEY_BYTES, MAX_REASON_CHARS
-from newsdedup.core.article import Article, parse_article
+from newsdedup.core.article import Article, decode_json, parse_article
 from newsdedup.errors import InvalidArticle
 
 DLQ_KINDS = ("not_utf8", "not_json", "schema", "too_large", "processing")
@@ -45,15 +43,7 @@ def decode_article(value: bytes | None, max_bytes: int) -> Article:
             "too_large", f"the message is {len(value)} bytes, over the limit of {max_bytes} bytes"
             " (NEWSDEDUP_MAX_MESSAGE_BYTES)",
         )
-    try:
-        text = value.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidArticle("not_utf8", f"the message is not UTF-8: {exc}") from exc
-    try:
-        obj = exactjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidArticle("not_json", f"the message is not JSON: {exc}") from exc
-    return parse_article(obj)
+    return parse_article(decode_json(value))
 
 
 def dead_letter(

@@ -20,6 +20,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer
 
 from newsdedup.app.replay import read_lines, replay
+from newsdedup.app.security import client_options
 from newsdedup.app.topics import ensure_topics
 from newsdedup.app.worker import topic_specs
 from newsdedup.localkafka import free_port, running_broker
@@ -71,7 +72,7 @@ async def follow(settings: Settings, bootstrap: str, stop: asyncio.Event) -> Non
     consumer = AIOKafkaConsumer(
         settings.topic_clean, settings.topic_events, settings.topic_dlq,
         bootstrap_servers=bootstrap, group_id=f"newsdedup-demo-viewer-{uuid.uuid4().hex[:6]}",
-        auto_offset_reset="earliest", isolation_level="read_committed",
+        auto_offset_reset="earliest", isolation_level="read_committed", **client_options(settings),
     )
     await consumer.start()
     try:
@@ -106,7 +107,8 @@ async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: flo
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     viewer = asyncio.create_task(follow(settings, bootstrap, stop))
-    await replay(bootstrap, settings.topic_raw, lines, rate, show_progress=False)
+    await replay(bootstrap, settings.topic_raw, lines, rate, show_progress=False,
+                 client_options=client_options(settings))
     print(f"replayed {len(lines)} articles; watching for more (Ctrl-C stops)", flush=True)
     if exit_after is not None:
         loop.call_later(exit_after, stop.set)
@@ -131,7 +133,7 @@ def run_demo(args: argparse.Namespace) -> int:
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
         settings = load_settings()
         # Created here, before the viewer subscribes; the worker finds them and leaves them as they are.
-        asyncio.run(ensure_topics(bootstrap, topic_specs(settings)))
+        asyncio.run(ensure_topics(bootstrap, topic_specs(settings), client_options=client_options(settings)))
         print(f"Kafka at {bootstrap}; worker metrics at http://127.0.0.1:{web_port}/metrics", flush=True)
         log_path = Path(scratch) / "worker.log"
         with worker_process(env, log_path):

@@ -76,6 +76,7 @@ class IndexView:
         self.last_heard: float | None = None  # clock time of the child's start or last report
         self.settled_at: float | None = None  # clock time of the child's first report outside a restore
         self.stuck: str | None = None  # the index stage's own word that it cannot make progress
+        self.joined = False  # the index stage's consumer has joined its group
 
     def apply(self, report: IndexReport) -> None:
         """Take in one report of the index stage."""
@@ -84,6 +85,7 @@ class IndexView:
         self.restoring = report.restoring
         self.index_size = report.index_size
         self.stuck = report.stuck
+        self.joined = report.joined
         if report.restore_seconds is not None:
             self.restore_seconds = report.restore_seconds
         self.last_heard = self.clock()
@@ -112,16 +114,20 @@ class IndexView:
         self.metrics.index_restarts.inc()
 
     def problem(self) -> str | None:
-        """Why the index stage is unhealthy, or None."""
+        """Why the index stage is unhealthy or cannot process yet, or None."""
         if self.stuck is not None:
             return self.stuck
-        if not self.separate_process:
-            return None  # inline, it lives and dies with the event loop that answers /health
-        if self.pid is None:
-            return "no index process is running"
-        silent = self.clock() - (self.last_heard or 0.0)
-        if silent > _SILENCE_LIMIT_SECONDS and not self.restoring:
-            return f"the index process has not reported for {silent:.0f} s"
+        if self.separate_process:  # inline, it lives and dies with the event loop that answers /health
+            if self.pid is None:
+                return "no index process is running"
+            silent = self.clock() - (self.last_heard or 0.0)
+            if silent > _SILENCE_LIMIT_SECONDS and not self.restoring:
+                return f"the index process has not reported for {silent:.0f} s"
+        # Not a failure, but nothing is decided until these pass (the health check is a readiness check).
+        if not self.joined:
+            return "the index stage has not joined its consumer group yet"
+        if self.restoring:
+            return "the index stage is restoring the index from the state topic"
         return None
 
     def health(self) -> dict[str, object]:

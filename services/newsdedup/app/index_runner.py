@@ -29,6 +29,7 @@ from newsdedup.app.budget import SizeBudget
 from newsdedup.app.codecs import encode
 from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter
 from newsdedup.app.metrics import IndexReport
+from newsdedup.app.security import client_options
 from newsdedup.app.stages import IndexOutput, IndexStage
 from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
@@ -47,14 +48,23 @@ _ABORT_SECONDS = 10.0
 _TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError)
 
 
-class TransactionFailed(Exception):
-    """A send of the transaction failed: nothing of it may be committed."""
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why the article at a prepared-topic offset becomes a dead letter when its batch is decided again."""
 
-    def __init__(self, reason: str, too_large: dict[int, str]) -> None:
+    kind: str  # "too_large" or "processing"
+    reason: str
+    exception: str | None = None
+
+
+class TransactionFailed(Exception):
+    """A send of the transaction failed, or deciding an article raised: nothing of it may be committed."""
+
+    def __init__(self, reason: str, refuse: dict[int, Refusal]) -> None:
         super().__init__(reason)
         self.reason = reason
-        # prepared-topic offset -> why: articles whose own record is over its topic's budget
-        self.too_large = too_large
+        # prepared-topic offset -> why: articles to make dead letters when the batch is decided again
+        self.refuse = refuse
 
 
 @dataclass(slots=True)
@@ -90,6 +100,11 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.runner.take_over_pending = bool(assigned)
+        if not self.runner.joined:
+            self.runner.joined = True
+            log.info("the index stage joined its consumer group", extra={"owner": bool(assigned)})
+            if not assigned:
+                self.runner.report(self.runner.status())  # standing by: ready now
 
 
 class IndexRunner:
@@ -108,15 +123,17 @@ class IndexRunner:
         self.restoring = False
         self.revoking = False  # a revocation waits for the transaction in flight
         self.take_over_pending = False  # the index partition was assigned; run() takes it over
+        self.joined = False  # the consumer has had its first assignment (possibly none: standing by)
         self.owning = asyncio.Lock()  # held by a transaction, a take-over or a release: one at a time
         self.collector = CollectorPolicy()
         self.budget = SizeBudget(settings.max_message_bytes)
+        self.client_options = client_options(settings)  # built here: an SSL context does not cross the pipe
         self.limits = {topics["clean"]: self.budget.output, topics["events"]: self.budget.output,
                        topics["dlq"]: self.budget.dead_letter, topics["state"]: self.budget.state}
         self.failures_in_a_row = 0
         self.failed_transactions = 0  # since the last report
         self.stuck: str | None = None  # why no transaction has committed lately, for /health
-        self.refused: dict[int, str] = {}  # prepared-topic offset -> why its article becomes a dead letter
+        self.refused: dict[int, Refusal] = {}  # prepared-topic offset -> why its article becomes a dead letter
 
     @property
     def owner(self) -> bool:
@@ -135,6 +152,7 @@ class IndexRunner:
             fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
             # Restoring a large window (minutes at a million articles) happens between two polls.
             max_poll_interval_ms=_MAX_RESTORE_MS,
+            **self.client_options,
         )
         self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
         try:
@@ -170,6 +188,7 @@ class IndexRunner:
             # back-off turned each such wait into 100 ms of latency.
             retry_backoff_ms=10,
             max_request_size=self.budget.producer_request,
+            **self.client_options,
         )
         await producer.start()
         self.restoring = True
@@ -202,7 +221,7 @@ class IndexRunner:
     async def _read_state(self) -> dict[bytes, bytes]:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers, isolation_level="read_committed",
-            enable_auto_commit=False, max_partition_fetch_bytes=self.budget.fetch,
+            enable_auto_commit=False, max_partition_fetch_bytes=self.budget.fetch, **self.client_options,
         )
         await consumer.start()
         state: dict[bytes, bytes] = {}
@@ -334,11 +353,12 @@ class IndexRunner:
 
     def _too_large_failure(self, failed: list[tuple[_Sent, BaseException | None]]) -> TransactionFailed:
         """Name the failed sends; an article whose own record is over its topic's budget is to be refused."""
-        too_large: dict[int, str] = {}
+        too_large: dict[int, Refusal] = {}
         for item, exc in failed:
             if isinstance(exc, _TOO_LARGE) and item.offset is not None and item.size > item.limit:
-                too_large[item.offset] = (f"its record for {item.topic} is {item.size} bytes, over the limit of "
-                                          f"{item.limit} bytes derived from NEWSDEDUP_MAX_MESSAGE_BYTES")
+                too_large[item.offset] = Refusal("too_large", f"its record for {item.topic} is {item.size} bytes, "
+                                                 f"over the limit of {item.limit} bytes derived from "
+                                                 "NEWSDEDUP_MAX_MESSAGE_BYTES")
         first, exc = failed[0]
         reason = (f"writing to {first.topic} failed ({type(exc).__name__}: {exc}) for article {first.article!r}"
                   f" ({first.size} bytes); {len(failed)} of the transaction's records failed")
@@ -360,11 +380,11 @@ class IndexRunner:
         """Count a failed transaction and say on /health why the index stage is not moving."""
         self.failures_in_a_row += 1
         self.failed_transactions += 1
-        self.refused.update(failure.too_large)
-        if failure.too_large:
-            log.error("index transaction aborted: an article's output is too large; it becomes a dead letter "
-                      "and the batch is decided again", extra={"reason": failure.reason,
-                                                              "refused": sorted(failure.too_large)})
+        self.refused.update(failure.refuse)
+        if failure.refuse:
+            log.error("index transaction aborted: an article cannot be decided or published; the index is restored, "
+                      "the article becomes a dead letter and the batch is decided again",
+                      extra={"reason": failure.reason, "refused": sorted(failure.refuse)})
             return  # not stuck: the retry goes through without it
         self.stuck = (f"index transaction failed {self.failures_in_a_row} time(s) in a row, nothing committed "
                       f"past it; retrying: {failure.reason}")
@@ -372,7 +392,7 @@ class IndexRunner:
                   extra={"reason": failure.reason, "attempt": self.failures_in_a_row})
 
     async def _pause_after(self, failure: TransactionFailed) -> None:
-        if failure.too_large:
+        if failure.refuse:
             return
         self.report(self.status())  # /health hears of it now, not at the next heartbeat
         delay = min(_FIRST_RETRY_SECONDS * 2 ** (self.failures_in_a_row - 1), _MAX_RETRY_SECONDS)
@@ -386,11 +406,24 @@ class IndexRunner:
                 self.consumer.seek(tp, records[0].offset)
 
     def _decide(self, record: ConsumerRecord[bytes, bytes], detected_at: datetime) -> IndexOutput:
+        """Decide one envelope, or make the dead letter a failed earlier attempt asked for.
+
+        An envelope whose decision raises fails the whole transaction (TransactionFailed naming its offset):
+        the stage may have changed the index before it raised, and only a restore from the state topic
+        undoes that. The retry then makes the article a `processing` dead letter, so a poison message
+        costs one restore and never loops.
+        """
         refused = self.refused.get(record.offset)
+        if refused is None:
+            try:
+                return self.stage.run(record.value or b"", detected_at)
+            except Exception as exc:
+                reason = f"deciding the article failed: {type(exc).__name__}: {exc}"
+                raise TransactionFailed(f"prepared-topic offset {record.offset}: {reason}",
+                                        {record.offset: Refusal("processing", reason, type(exc).__name__)}) from exc
         try:
-            if refused is not None:
-                return self.stage.refuse(record.value or b"", refused, detected_at)
-            return self.stage.run(record.value or b"", detected_at)
+            return self.stage.refuse(record.value or b"", refused.kind, refused.reason, detected_at,
+                                     refused.exception)
         except Exception as exc:  # a malformed envelope: only possible if something else wrote the topic
             provenance = Provenance(record.topic, record.partition, record.offset, record.timestamp, record.key)
             letter = dead_letter(record.value, provenance, "processing", f"unreadable envelope: {exc}", detected_at,
@@ -430,7 +463,8 @@ class IndexRunner:
         """A report of where the index stands, counting nothing."""
         failed, self.failed_transactions = self.failed_transactions, 0
         return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds,
-                           restoring=self.restoring, failed_transactions=failed, stuck=self.stuck)
+                           restoring=self.restoring, failed_transactions=failed, stuck=self.stuck,
+                           joined=self.joined)
 
     def _counted(self, outputs: list[IndexOutput]) -> IndexReport:
         report = self.status()

@@ -34,6 +34,7 @@ class IndexReport:
     latencies: list[float] = field(default_factory=list)  # seconds, one per decided article
     failed_transactions: int = 0  # transactions aborted since the last report (their output was not written)
     stuck: str | None = None  # why the index stage cannot make progress now, or None
+    joined: bool = False  # its consumer has joined the group: it owns the index partition or stands by
 
     def merged(self, later: IndexReport) -> IndexReport:
         """One report saying what this one and `later` say (state as of `later`)."""
@@ -46,6 +47,7 @@ class IndexReport:
             # Bounded for a parent that stops reading for long: the newest latencies are kept.
             latencies=latencies[-_MAX_LATENCIES:],
             failed_transactions=self.failed_transactions + later.failed_transactions, stuck=later.stuck,
+            joined=later.joined,
         )
 
 

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
@@ -49,11 +50,13 @@ class PreparedSender:
     """Deliver envelopes to the one-partition prepared topic in order, as record batches, retrying failures."""
 
     def __init__(self, bootstrap: str, topic: str, budget: SizeBudget,
-                 producer_factory: Callable[[], AIOKafkaProducer] | None = None) -> None:
+                 producer_factory: Callable[[], AIOKafkaProducer] | None = None,
+                 client_options: dict[str, Any] | None = None) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
         self.budget = budget
         self.health = SendHealth()
+        self.client_options = client_options or {}
         self._factory = producer_factory or self._new_producer
         self._producer: AIOKafkaProducer | None = None
 
@@ -61,6 +64,7 @@ class PreparedSender:
         return AIOKafkaProducer(
             bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
             max_batch_size=self.budget.envelope + 1024, max_request_size=self.budget.producer_request,
+            **self.client_options,
         )
 
     async def stop(self) -> None:

@@ -8,12 +8,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
 
+from newsdedup.app.security import client_options
 from newsdedup.app.topics import KafkaUnreachable
 from newsdedup.errors import NewsdedupError
 from newsdedup.settings import load_settings
@@ -71,10 +72,12 @@ class ProgressBar:
         self.stream.flush()
 
 
-async def replay(bootstrap: str, topic: str, lines: list[bytes], rate: float, show_progress: bool) -> int:
+async def replay(bootstrap: str, topic: str, lines: list[bytes], rate: float, show_progress: bool,
+                 client_options: dict[str, Any] | None = None) -> int:
     """Send every line to `topic` at `rate` messages/s; return how many were acknowledged."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=64 * 1024 * 1024
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=64 * 1024 * 1024,
+        **(client_options or {}),
     )
     try:
         await producer.start()
@@ -103,6 +106,7 @@ def run_replay(args: argparse.Namespace) -> int:
     settings = load_settings()
     lines = read_lines(args.input) * max(args.loop, 1)
     topic = args.topic or settings.topic_raw
-    sent = asyncio.run(replay(settings.kafka_bootstrap_servers, topic, lines, args.rate, not args.quiet))
+    sent = asyncio.run(replay(settings.kafka_bootstrap_servers, topic, lines, args.rate, not args.quiet,
+                              client_options(settings)))
     print(f"replayed {sent} messages into {topic} at {settings.kafka_bootstrap_servers}", file=sys.stderr)
     return 0

@@ -13,6 +13,8 @@ from typing import Any
 import faust
 
 from newsdedup.app.logs import logging_config
+from newsdedup.app.security import check_connection, client_options
+from newsdedup.app.startup import when_broker_answers
 from newsdedup.app.topics import ensure_topics
 from newsdedup.app.transport import WorkerApp
 from newsdedup.app.worker import build_app, topic_specs
@@ -27,7 +29,14 @@ def run_worker(args: argparse.Namespace) -> int:
     """Carry out `newsdedup worker`."""
     settings = load_settings()
     logging.config.dictConfig(logging_config(settings.log_level))
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings)))
+
+    async def set_up() -> list[str]:
+        await check_connection(settings)  # wrong credentials stop the worker here, naming the settings
+        return await ensure_topics(settings.kafka_bootstrap_servers, topic_specs(settings),
+                                   client_options=client_options(settings))
+
+    created = asyncio.run(when_broker_answers(set_up, settings.kafka_bootstrap_servers, settings.web_host,
+                                              settings.web_port))
     log.info("topics ready", extra={"topics_created": created, "bootstrap": settings.kafka_bootstrap_servers})
     app = build_app(settings)
     worker = _Worker(

@@ -2,7 +2,8 @@
 
 Stage 1 (prepare) is stateless and runs on every raw partition. Stage 2 (index) is the single writer
 of the global index. Each stage has one error boundary: whatever goes wrong with one input becomes a
-dead letter carrying the original bytes and where they came from, and the stage goes on.
+dead letter carrying the original bytes and where they came from, and the stage goes on. Stage 2's
+boundary is in the index runner, which can undo a half-made change to the index by restoring it.
 
 Stage 1 is at-least-once: after a crash it may prepare an input again. Stage 2 remembers, per raw
 partition, the next raw offset it expects (in the same transaction as its outputs), and drops any
@@ -48,6 +49,10 @@ class IndexOutput:
     replayed: bool = False  # an input stage 2 had already decided: nothing published
     raw_timestamp: float | None = None  # seconds; the raw message's timestamp, for the latency metric
     article_id: str | None = None  # the decided article, to name it when its output cannot be written
+
+
+class InjectedFailure(RuntimeError):
+    """Raised by the index stage for the article named by the test hook NEWSDEDUP_TEST_FAIL_ARTICLE_ID."""
 
 
 class PrepareStage:
@@ -113,6 +118,7 @@ class IndexStage:
         self.max_input = settings.max_message_bytes
         self.deduplicator = Deduplicator(self.config)
         self.next_raw_offset: dict[str, dict[int, int]] = {}
+        self.fail_article_id = settings.test_fail_article_id
 
     @property
     def size(self) -> int:
@@ -136,8 +142,9 @@ class IndexStage:
         """The state-topic record of the raw offsets decided so far."""
         return RAW_OFFSETS_KEY, encode(self.next_raw_offset)
 
-    def refuse(self, data: bytes, reason: str, detected_at: datetime) -> IndexOutput:
-        """The dead letter of an envelope whose article's output the broker refused as too large.
+    def refuse(self, data: bytes, kind: str, reason: str, detected_at: datetime,
+               exception: str | None = None) -> IndexOutput:
+        """The dead letter of an envelope whose output the broker refused as too large, or whose decision raised.
 
         The index is not touched, and the raw offset counts as decided, so a replay is dropped.
         """
@@ -145,9 +152,9 @@ class IndexStage:
         p = envelope.provenance
         decided = self.next_raw_offset.setdefault(p.topic, {})
         decided[p.partition] = max(p.offset + 1, decided.get(p.partition, 0))
-        record = dead_letter(envelope.raw or None, p, "too_large", reason, detected_at, None, self.max_input)
+        record = dead_letter(envelope.raw or None, p, kind, reason, detected_at, exception, self.max_input)
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
-        return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="too_large",
+        return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind=kind,
                            raw_timestamp=raw_ts)
 
     def run(self, data: bytes, detected_at: datetime) -> IndexOutput:
@@ -165,12 +172,18 @@ class IndexStage:
                                raw_timestamp=raw_ts)
         try:
             prepared = PreparedArticle.from_bytes(envelope.payload, fields=exactjson.loads(envelope.raw))
-            outcome = self.deduplicator.process(prepared, envelope.arrived_at)
-        except Exception as exc:  # the boundary: process raises before it changes the index
-            record = dead_letter(envelope.raw, p, "processing", f"deciding the article failed: {exc}", detected_at,
-                                 type(exc).__name__, self.max_input)
+        except Exception as exc:  # the boundary of reading: nothing has changed yet
+            record = dead_letter(envelope.raw, p, "processing", f"reading the prepared article failed: {exc}",
+                                 detected_at, type(exc).__name__, self.max_input)
             return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="processing",
                                raw_timestamp=raw_ts)
+        # A failure from here on may leave the index changed: it propagates, and the index runner restores
+        # the index from the state topic and makes this article a dead letter (index_runner.py, _decide).
+        outcome = self.deduplicator.process(prepared, envelope.arrived_at)
+        if prepared.article_id == self.fail_article_id:
+            # The test hook (NEWSDEDUP_TEST_FAIL_ARTICLE_ID): a failure after the index has changed, which
+            # only a restore from the state topic undoes (index_runner.py).
+            raise InjectedFailure(f"test hook: article {prepared.article_id!r} is set to fail the index stage")
         decision = outcome.decision
         output = IndexOutput(decision_status=decision.status, raw_timestamp=raw_ts, article_id=prepared.article_id)
         if outcome.redelivered:

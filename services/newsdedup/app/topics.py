@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -37,13 +38,14 @@ class TopicSpec:
     must_fit: bool = True
 
 
-async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int = 1) -> list[str]:
+async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int = 1,
+                        client_options: dict[str, Any] | None = None) -> list[str]:
     """Create each missing topic; check the size limit of existing ones; return the names created.
 
     An existing topic whose `max.message.bytes` is below the spec's raises KafkaTopicError naming the
     topic and the value it needs: records the service must write would be refused at run time.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_options or {}))
     try:
         await admin.start()
     except KafkaConnectionError as exc:

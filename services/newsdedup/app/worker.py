@@ -20,11 +20,13 @@ from typing import Any
 import faust
 from faust.web import Request, Response, View
 
+from newsdedup.app.brokerwatch import BrokerWatch
 from newsdedup.app.budget import SizeBudget
 from newsdedup.app.deadletter import Provenance
 from newsdedup.app.index_process import IndexProcess, IndexView, run_inline
 from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.prepared_sender import PreparedSender
+from newsdedup.app.security import client_options, faust_credentials
 from newsdedup.app.stages import PrepareStage
 from newsdedup.app.topics import TopicSpec
 from newsdedup.app.transport import WorkerApp
@@ -81,6 +83,7 @@ def build_app(settings: Settings) -> WorkerApp:
     app = WorkerApp(
         settings.app_id,
         broker=brokers,
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         processing_guarantee="at_least_once",
         autodiscover=False,
@@ -106,9 +109,12 @@ def build_app(settings: Settings) -> WorkerApp:
     topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
               "dlq": settings.topic_dlq}
     index_view = IndexView(metrics, separate_process=settings.index_process == "child")
-    sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget)
+    sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget,
+                            client_options=client_options(settings))
     metrics.watch_prepare_sends(sender.health)
     index_process = IndexProcess(settings, topics, index_view)
+    broker_watch = BrokerWatch(settings.kafka_bootstrap_servers, client_options(settings))
+    app.task(broker_watch.run)
 
     # The index process is asked to stop as soon as the worker's stop begins (run.py), so that it stops
     # beside faust and no replacement is started meanwhile; faust's on_before_shutdown (after stage 1
@@ -174,7 +180,7 @@ def build_app(settings: Settings) -> WorkerApp:
     class HealthPage(View):
         async def get(self, request: Request) -> Response:
             assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in app.consumer.assignment())
-            problem = _prepare_problem(sender) or index_view.problem()
+            problem = broker_watch.problem() or _prepare_problem(sender) or index_view.problem()
             body: dict[str, Any] = {
                 "status": "ok" if problem is None else "failing", "assigned": assigned,
                 "index_process": settings.index_process, **index_view.health(),

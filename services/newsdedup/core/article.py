@@ -8,11 +8,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
+from newsdedup import exactjson
 from newsdedup.errors import InvalidArticle
 
 _REQUIRED = ("id", "source", "body")
 _OPTIONAL_STRINGS = ("title", "url", "language")
 MAX_ID_LENGTH = 512
+# The deepest nesting of arrays and objects an article may have: its fields are written back out inside
+# the clean record by orjson, which refuses to write more than 254 levels.
+MAX_DEPTH = 254
+# orjson's words for a \u escape that is half of a surrogate pair: JSON, but not a Unicode character.
+_SURROGATE_ERRORS = ("no low surrogate in string", "invalid high surrogate in string",
+                     "invalid low surrogate in string", "lone surrogate in string")
 # RFC 3339 date-time, the same shape as schemas/article.schema.json: fromisoformat alone would
 # also take ISO 8601 forms (basic format, a space for T, +0300) that consumers of the schema refuse.
 _RFC3339 = re.compile(
@@ -39,6 +48,52 @@ class Article:
         return self.published_at if self.published_at is not None else arrived_at
 
 
+def json_type(value: object) -> str:
+    """The JSON Schema name of a decoded value's type (null, boolean, integer, number, string, array, object)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float | orjson.Fragment):  # a Fragment is a number kept as written (exactjson)
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+def decode_json(value: bytes) -> object:
+    """Decode a message or line as UTF-8 JSON, or raise InvalidArticle (not_utf8, not_json, too_large) saying why.
+
+    A leading UTF-8 byte-order mark is accepted and skipped; numbers are kept exactly (exactjson).
+    """
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidArticle("not_utf8", f"the message is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+    try:
+        obj, depth = exactjson.loads_with_depth(text)
+    except orjson.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        if exc.msg == "depth limit exceeded":
+            raise InvalidArticle("too_large", "the message's JSON is too deeply nested: more than "
+                                 f"{exactjson.MAX_DEPTH} levels of arrays and objects ({where}); at most {MAX_DEPTH} "
+                                 "are accepted") from exc
+        if exc.msg in _SURROGATE_ERRORS:
+            raise InvalidArticle("not_json", f"the message's JSON has a \\u escape of a lone surrogate ({where}), "
+                                 "which is not a Unicode character") from exc
+        raise InvalidArticle("not_json", f"the message is not JSON: {exc.msg} ({where})") from exc
+    if depth > MAX_DEPTH:
+        raise InvalidArticle("too_large", f"the message's JSON is too deeply nested: {depth} levels of arrays and "
+                             f"objects, at most {MAX_DEPTH} are accepted")
+    return obj
+
+
 def parse_timestamp(value: str) -> datetime:
     """Parse an RFC 3339 timestamp; a timestamp without an offset is refused, not guessed."""
     text = value.strip()
@@ -61,13 +116,13 @@ def parse_timestamp(value: str) -> datetime:
 def parse_article(obj: object) -> Article:
     """Validate a decoded JSON value as an article, or raise InvalidArticle saying what is wrong."""
     if not isinstance(obj, Mapping):
-        raise InvalidArticle("schema", f"an article must be a JSON object, got {type(obj).__name__}")
+        raise InvalidArticle("schema", f"an article must be a JSON object, got {json_type(obj)}")
     for name in _REQUIRED:
-        value = obj.get(name)
-        if value is None:
+        if name not in obj:
             raise InvalidArticle("schema", f"required field {name!r} is missing")
+        value = obj[name]
         if not isinstance(value, str):
-            raise InvalidArticle("schema", f"field {name!r} must be a string, got {type(value).__name__}")
+            raise InvalidArticle("schema", f"field {name!r} must be a string, got {json_type(value)}")
     if not obj["id"].strip():
         raise InvalidArticle("schema", "field 'id' must not be empty")
     if len(obj["id"]) > MAX_ID_LENGTH:
@@ -77,11 +132,11 @@ def parse_article(obj: object) -> Article:
     for name in _OPTIONAL_STRINGS:
         value = obj.get(name)
         if value is not None and not isinstance(value, str):
-            raise InvalidArticle("schema", f"field {name!r} must be a string or null, got {type(value).__name__}")
+            raise InvalidArticle("schema", f"field {name!r} must be a string or null, got {json_type(value)}")
     published = obj.get("published_at")
     if published is not None and not isinstance(published, str):
-        kind = type(published).__name__
-        raise InvalidArticle("schema", f"field 'published_at' must be an RFC 3339 string, got {kind}")
+        kind = json_type(published)
+        raise InvalidArticle("schema", f"field 'published_at' must be an RFC 3339 string or null, got {kind}")
     return Article(
         id=obj["id"],
         source=obj["source"],

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -41,18 +42,61 @@ def free_port() -> int:
         return port
 
 
-def server_properties(data_dir: Path, port: int, controller_port: int) -> str:
+@dataclass(frozen=True)
+class SecureListener:
+    """A SASL_SSL listener beside the plaintext one: TLS with a PKCS#12 keystore, SCRAM-SHA-512 and PLAIN logins.
+
+    The SCRAM users are written into the storage when it is formatted (the storage tool's --add-scram),
+    the PLAIN users into the listener's login module; both get the same passwords.
+    """
+
+    port: int
+    keystore: Path  # PKCS#12 holding the broker's key and certificate (for 127.0.0.1)
+    keystore_password: str
+    users: dict[str, str] = field(default_factory=dict)  # name -> password
+
+    def properties(self) -> list[str]:
+        """The broker settings of this listener."""
+        plain_users = " ".join(f'user_{name}="{password}"' for name, password in self.users.items())
+        prefix = "listener.name.sasl_ssl"
+        return [
+            "sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN",
+            f"{prefix}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+            "required;",
+            f"{prefix}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f"{plain_users};",
+            "ssl.keystore.type=PKCS12",
+            f"ssl.keystore.location={self.keystore}",
+            f"ssl.keystore.password={self.keystore_password}",
+            "ssl.client.auth=none",
+        ]
+
+    def scram_arguments(self) -> list[str]:
+        """The storage tool's arguments that create the SCRAM users."""
+        arguments = []
+        for name, password in self.users.items():
+            arguments += ["--add-scram", f"SCRAM-SHA-512=[name={name},password={password}]"]
+        return arguments
+
+
+def server_properties(data_dir: Path, port: int, controller_port: int, secure: SecureListener | None = None) -> str:
     """The broker's configuration: one node in KRaft combined mode, loopback only, replication 1."""
+    listeners = f"PLAINTEXT://127.0.0.1:{port}"
+    protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    if secure is not None:
+        listeners += f",SASL_SSL://127.0.0.1:{secure.port}"
+        protocols += ",SASL_SSL:SASL_SSL"
     return "\n".join(
         [
             "process.roles=broker,controller",
             "node.id=1",
             f"controller.quorum.voters=1@127.0.0.1:{controller_port}",
-            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            f"listeners={listeners},CONTROLLER://127.0.0.1:{controller_port}",
+            f"advertised.listeners={listeners}",
             "controller.listener.names=CONTROLLER",
             "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"listener.security.protocol.map={protocols}",
+            *(secure.properties() if secure is not None else []),
             f"log.dirs={data_dir / 'log'}",
             "num.partitions=1",
             # Topics are created explicitly with their partition counts (see the worker's topic setup).
@@ -93,12 +137,14 @@ class LocalBroker:
         port: int | None = None,
         heap: str = "768m",
         cache_dir: Path | None = None,
+        secure: SecureListener | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.port = port or free_port()
         self.controller_port = free_port()
         self.heap = heap
         self.cache_dir = cache_dir
+        self.secure = secure
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -123,12 +169,14 @@ class LocalBroker:
         libs = ensure_jars(self.cache_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         props = self.data_dir / "server.properties"
-        props.write_text(server_properties(self.data_dir, self.port, self.controller_port), encoding="utf-8")
+        props.write_text(server_properties(self.data_dir, self.port, self.controller_port, self.secure),
+                         encoding="utf-8")
         (self.data_dir / "log4j2.properties").write_text(_LOG4J2.format(log=self.log_file), encoding="utf-8")
         if not (self.data_dir / "log" / "meta.properties").is_file():
             cluster_id = new_cluster_id()
             fmt = subprocess.run(
-                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)),
+                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props),
+                           *(self.secure.scram_arguments() if self.secure is not None else [])),
                 capture_output=True, text=True, check=False,
             )
             if fmt.returncode != 0:
