@@ -260,10 +260,8 @@ def _prepare_in_child(value: bytes, done: multiprocessing.synchronize.Event) -> 
     done.set()
 
 
-@pytest.mark.xfail(strict=True, reason="core/repetition's adjacent-line rule compares every line of a paragraph "
-                   "with every other: 8,000 identical lines take 8 s, 16,000 take 30 s, 330,000 (660 KB) hours")
 def test_one_paragraph_of_identical_lines_within_the_bound() -> None:
-    # In a forked child, killed at the bound, so that this known failure costs CI no more than the bound.
+    # In a forked child, killed at the bound, so that a regression costs CI no more than the bound.
     context = multiprocessing.get_context("fork")
     done = context.Event()
     child = context.Process(target=_prepare_in_child, args=(article(body="a\n" * 30_000), done))

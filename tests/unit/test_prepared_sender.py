@@ -129,10 +129,10 @@ def test_the_index_stage_tells_a_record_over_its_budget_from_a_topic_that_shrank
     over = _Sent(None, "c", limit + 1, limit, 41, "huge")
     within = _Sent(None, "c", 900, limit, 42, "small")
     failure = runner._too_large_failure([(over, MessageSizeTooLargeError()), (within, MessageSizeTooLargeError())])
-    assert list(failure.too_large) == [41]
+    assert list(failure.refuse) == [41]
     assert "huge" in failure.reason
     shrunk = runner._too_large_failure([(within, MessageSizeTooLargeError())])
-    assert not shrunk.too_large
+    assert not shrunk.refuse
     assert "max.message.bytes" in shrunk.reason
     assert "'small'" in shrunk.reason
     runner._failed(shrunk)

@@ -149,7 +149,7 @@ def test_an_article_whose_record_would_not_fit_is_a_dead_letter_before_it_is_dec
 def test_a_refused_article_becomes_a_dead_letter_and_its_replay_is_dropped(settings: Settings) -> None:
     prepare, index = PrepareStage(settings), IndexStage(settings)
     envelope = prepare.run(article_of("refused", 3000), provenance(5), NOW).to_bytes()
-    output = index.refuse(envelope, "its record for clean is too large", NOW)
+    output = index.refuse(envelope, "too_large", "its record for clean is too large", NOW)
     (target, _, value), = output.messages
     assert target == "dlq"
     letter = orjson.loads(value)

@@ -47,6 +47,9 @@ def _adjacent_lines(article: Article) -> None:
     lines_of: list[list[int]] = [[] for _ in seg.paragraphs]
     for line, paragraph in enumerate(seg.line_paragraph):
         lines_of[paragraph].append(line)
+    # Whether a paragraph is one line repeated: worked out once per paragraph, not once per line of it
+    # (a paragraph of 30,000 identical lines would otherwise cost 900 million comparisons).
+    one_line_repeated = [len({keys[line] for line in lines}) == 1 for lines in lines_of]
     sentences_of: list[list[int]] = [[] for _ in seg.lines]
     for index, line in enumerate(seg.sentence_line):
         sentences_of[line].append(index)
@@ -60,7 +63,7 @@ def _adjacent_lines(article: Article) -> None:
             continue
         here, before = seg.line_paragraph[line], seg.line_paragraph[line - 1]
         if here == before:
-            alone = all(keys[other] == keys[line] for other in lines_of[here])
+            alone = one_line_repeated[here]
         else:
             alone = len(lines_of[here]) == 1 and len(lines_of[before]) == 1
         if alone:
