@@ -62,11 +62,11 @@ def _adjacent_lines(article: Article) -> None:
         if LIST_ITEM.match(body, start) or has_quote_mark(body[start:end]):
             continue
         here, before = seg.line_paragraph[line], seg.line_paragraph[line - 1]
-        if here == before:
-            alone = one_line_repeated[here]
-        else:
-            alone = len(lines_of[here]) == 1 and len(lines_of[before]) == 1
-        if alone:
+        # Both lines in one paragraph of nothing else, or each a paragraph of its own.
+        one_paragraph = here == before
+        if (one_paragraph and one_line_repeated[here]) or (
+            not one_paragraph and len(lines_of[here]) == 1 and len(lines_of[before]) == 1
+        ):
             kind = "paragraph" if seg.paragraphs[here] == (start, end) else "line"
             article.remove(Removal(start, end, kind, seg.lines[first_copy][0]), sentences_of[line])
             article.anchors.update(sentences_of[first_copy])
