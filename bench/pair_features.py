@@ -1,6 +1,6 @@
 """Features of the labelled pairs that a streaming decision can compute, and rules that use them (issue 12).
 
-    python bench/pair_features.py                      # extract (about 3 min) and report; docs/eval/PAIR-FEATURES.md
+    python bench/pair_features.py                      # extract (about 8 min) and report: docs/eval/PAIR-FEATURES.md
     python bench/pair_features.py --report-only        # report from the features cached in bench/out/
 
 For every labelled pair of Reuters-21578 (docs/eval/reuters-labelled-pairs.tsv) and SaudiNewsNet
