@@ -261,7 +261,8 @@ def pair_features(
         return math.log((n + 1) / max(df.get(t, 1), 1))
 
     def weight(ts: Iterable[str]) -> float:
-        return sum(idf(t) for t in ts)
+        # fsum is exact, so the result does not depend on the set's (hash-seeded) iteration order
+        return math.fsum(idf(t) for t in ts)
 
     shared = a & b
     wa, wb, ws = weight(a), weight(b), weight(shared)
