@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evalkit import DEFAULT_SHARED, REPO, as_input, reuters, saudinewsnet
+from evalkit import DEFAULT_SHARED, REPO, as_input, reuters, reuters_input, saudinewsnet
 
 
 def write_stream(corpus: str, data: Path, path: Path) -> int:
@@ -36,10 +36,7 @@ def write_stream(corpus: str, data: Path, path: Path) -> int:
         for item in reuters(data):
             if not (item.title or item.body):
                 continue
-            lines.append(orjson.dumps({
-                "id": f"reuters-{item.newid}", "source": "reuters", "title": item.title or None, "body": item.body,
-                "language": "en", "published_at": item.date.isoformat().replace("+00:00", "Z"),
-            }))
+            lines.append(orjson.dumps(reuters_input(item)))
     path.write_bytes(b"\n".join(lines) + b"\n")
     return len(lines)
 

@@ -195,6 +195,14 @@ def as_input(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def reuters_input(item: ReutersItem) -> dict[str, Any]:
+    """A Reuters-21578 item as a newsdedup input article (id `reuters-NEWID`; DATE as event time)."""
+    return {
+        "id": f"reuters-{item.newid}", "source": "reuters", "title": item.title or None, "body": item.body,
+        "language": "en", "published_at": item.date.isoformat().replace("+00:00", "Z"),
+    }
+
+
 def read_tsv(path: Path) -> Iterator[dict[str, str]]:
     """Rows of a tab-separated file with a header line ('#' lines are comments)."""
     with path.open(encoding="utf-8", newline="") as handle:
