@@ -146,7 +146,7 @@ class IndexRunner:
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, group_id=self.group_id, isolation_level="read_committed",
             enable_auto_commit=False, auto_offset_reset="earliest",
-            max_partition_fetch_bytes=SizeBudget(self.settings.max_message_bytes).fetch,
+            max_partition_fetch_bytes=self.budget.fetch,
             # Let the broker gather up to 64 KB (about five envelopes) for at most 10 ms per fetch: under
             # load each fetch then carries several articles instead of one, for at most 10 ms of latency.
             fetch_min_bytes=64 * 1024, fetch_max_wait_ms=10,
