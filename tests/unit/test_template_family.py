@@ -75,13 +75,15 @@ def stream() -> list[Item]:
     """Every article in arrival order: the columns two by two, the rest placed between them.
 
     A placed item at key k comes after column k (columns alternate English, Arabic); notices every
-    fourth column, each copy a few columns after its original, follow-ups about 24 h after the first
-    report, rewrites two hours after the report they retell.
+    third column once the window holds a day of other news (which words are names is learned from the
+    stream: a detector that has seen a handful of stories cannot know), each copy a few columns after
+    its original, follow-ups about 24 h after the first report, rewrites two hours after the report
+    they retell.
     """
     columns = [item for pair in zip(FILLER_EN, FILLER_AR, strict=True) for item in pair]
     placed: list[tuple[float, Item]] = [(float(i), item) for i, item in enumerate(columns)]
     for n, (bond, cable) in enumerate(zip(BOND_NOTICES, CABLES, strict=True)):
-        placed += [(2.5 + 6 * n, bond), (4.5 + 6 * n, cable)]
+        placed += [(40.5 + 3 * n, bond), (41.5 + 3 * n, cable)]
     keys = {item.id: key for key, item in placed}
     for copy, original in (*BOND_COPIES, *CABLE_COPIES):
         placed.append((keys[original] + 3.2, copy))

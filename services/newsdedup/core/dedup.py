@@ -34,7 +34,7 @@ from newsdedup.core import verify
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
 from newsdedup.core.signatures import Signer
-from newsdedup.core.terms import LeadSketcher, Rarity, lead, terms
+from newsdedup.core.terms import LeadSketcher, Rarity, lead, terms, words
 from newsdedup.core.verdict import Verdict, judge
 from newsdedup.core.verify import DEFAULT_RULES, DedupRules
 
@@ -90,6 +90,7 @@ class _Text:
         self._figures: frozenset[str] | None = None
         self._lead_figures: frozenset[str] | None = None
         self._terms: frozenset[str] | None = None
+        self._lead_words: list[str] | None = None
 
     @property
     def shingles(self) -> npt.NDArray[np.uint32]:
@@ -116,6 +117,12 @@ class _Text:
             self._terms = terms(self._text())
         return self._terms
 
+    @property
+    def lead_words(self) -> list[str]:
+        if self._lead_words is None:
+            self._lead_words = words(lead(self._text()))
+        return self._lead_words
+
 
 class _Candidate(_Text):
     """The new article's side of every comparison."""
@@ -127,7 +134,7 @@ class _Candidate(_Text):
 
     @property
     def lead_terms(self) -> frozenset[str]:
-        return terms(lead(self.prepared.normalized))
+        return frozenset(self.lead_words)
 
 
 class Deduplicator:
@@ -164,7 +171,7 @@ class Deduplicator:
             removed.append(self.index.remove(old.article_id))
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
         candidate = _Candidate(prepared, self.signer)
-        rarity = Rarity(self.index.terms, candidate.terms, self.rules.rare_df)
+        rarity = Rarity.of(self.index.terms, candidate.terms, self.rules.rare_df, self.rules.rare_share)
         lead_signature = self.sketcher.signature(rarity.rare(candidate.lead_terms))
         decision = self._decide(candidate, rarity, lead_signature, old.cluster_id if old is not None else None)
         # A story's members past the first few add little a later copy could match and, filed, would make

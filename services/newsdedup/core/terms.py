@@ -37,6 +37,11 @@ def terms(normalized: str) -> frozenset[str]:
     return frozenset(word for word in _WORD.findall(normalized) if not word.isdigit())
 
 
+def words(normalized: str) -> list[str]:
+    """The words of a normalised text that hold a letter, in order (the terms, repeats included)."""
+    return [word for word in _WORD.findall(normalized) if not word.isdigit()]
+
+
 def lead(normalized: str) -> str:
     """The title and the opening of the body: the first LEAD_CHARS characters, cut at a space."""
     if len(normalized) <= LEAD_CHARS:
@@ -94,6 +99,15 @@ class Rarity:
     counts: TermCounts
     arriving: frozenset[str]
     max_df: int
+
+    @classmethod
+    def of(cls, counts: TermCounts, arriving: frozenset[str], max_df: int, max_share: float) -> Rarity:
+        """Rare = held by at most `max_df` stories, and by at most `max_share` of them (at least 2).
+
+        The share matters in a small window (a service just started, a quiet feed): among fifty
+        stories, twenty is most of them, and template wording would pass for rare.
+        """
+        return cls(counts, arriving, max(2, min(max_df, math.ceil(max_share * (counts.documents + 1)))))
 
     def df(self, term: str) -> int:
         """The term's document frequency with the arriving article counted."""

@@ -120,6 +120,7 @@ class DedupRules:
     # the smaller side's rare terms found in the other is at least `story_containment`, with at least
     # `story_shared` rare terms in common.
     rare_df: int = 20
+    rare_share: float = 0.01
     story_containment: float = 0.6
     story_shared: int = 3
     # ... and the shared rare terms must be this share of the larger side's too: a round-up carries a story
@@ -130,6 +131,14 @@ class DedupRules:
     # event; between two outlets, details differ and only today's "most figures changed" rule applies.
     same_source_changed_figures: int = 1
     same_source_lead_figures: int = 2
+    # A copy whose lead swaps this many rare words in place for others is another issue of a template
+    # (verdict._lead_changes); one outlet's article whose lead is less alike than `follow_up_lead` (word
+    # alignment ratio) and brings `follow_up_terms` rare terms the earlier article lacks is a follow-up.
+    # Neither test is made before the window holds `min_stories` stories.
+    lead_names_swapped: int = 1
+    min_stories: int = 50
+    follow_up_lead: float = 0.5
+    follow_up_terms: int = 2
     # The second candidate path: each article's lead rare terms, MinHashed and banded.
     lead_perm: int = 64
     lead_bands: int = 32
