@@ -63,6 +63,12 @@ def _table(keys: Sequence[str], columns: Sequence[tuple[str, str]], rows: Sequen
     return lines
 
 
+def _settings(run: dict[str, Any]) -> str:
+    """The run's settings and speed, as the first line of a report gives them."""
+    return (f"threshold {run['threshold']}, window {run['window_hours']:g} h; "
+            f"detection {run['seconds']:.1f} s ({run['articles_per_second']:,.0f} articles/s)")
+
+
 def format_report(summary: dict[str, Any]) -> str:
     """Markdown: the run, story pairs, copies (overall and per edit kind), repetition, cleaned bodies."""
     run = summary["run"]
@@ -71,8 +77,7 @@ def format_report(summary: dict[str, Any]) -> str:
         "",
         f"{summary['articles']:,} labelled articles ({run['invalid_lines']:,} invalid "
         f"line{'' if run['invalid_lines'] == 1 else 's'} skipped), "
-        f"{summary['stories']:,} stories; threshold {run['threshold']}, window {run['window_hours']:g} h; "
-        f"detection {run['seconds']:.1f} s ({run['articles_per_second']:,.0f} articles/s)",
+        f"{summary['stories']:,} stories; {_settings(run)}",
         "",
         "## Story pairs (predicted story = cluster_id)",
         "",
@@ -93,4 +98,51 @@ def format_report(summary: dict[str, Any]) -> str:
     ]
     out += ["", "## Cleaned bodies against the expected ones (trailing whitespace stripped)", ""]
     out += _table(["group", "labelled"], BODY_COLUMNS, rows)
+    return "\n".join(out) + "\n"
+
+
+LINK_COLUMNS = (
+    ("pairs", "pairs"),
+    ("same", "same"),
+    ("different", "different"),
+    ("linked", "linked"),
+    ("linked_same", "linked same"),
+    ("linked_different", "linked different"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("f1", "F1"),
+)
+STATUS_COLUMNS = (("pairs", "pairs"), ("linked", "linked"))
+
+
+def format_pair_report(summary: dict[str, Any]) -> str:
+    """Markdown for pair mode: the run, link precision/recall per language, the later articles' statuses."""
+    run = summary["run"]
+    missing = summary["missing"]
+    out = [
+        f"# newsdedup eval {run['input']} --pairs {run['pairs']}",
+        "",
+        f"{run['articles']:,} articles decided ({run['distinct_ids']:,} distinct ids, "
+        f"{run['repeated_id_lines']:,} lines repeating an id: the last decision stands; "
+        f"{run['invalid_lines']:,} invalid line{'' if run['invalid_lines'] == 1 else 's'} skipped); {_settings(run)}",
+        "",
+        f"{summary['labelled_pairs']:,} labelled pairs, {summary['scored_pairs']:,} scored, "
+        f"{len(missing):,} missing (an id not decided in the stream)",
+        "",
+        "## Labelled pairs (linked = both decisions carry the same cluster_id; language of the later article)",
+        "",
+    ]
+    out += _table(["language"], LINK_COLUMNS, [[name, s] for name, s in summary["links"].items()])
+    out += ["", "## How the later article of each pair was decided", ""]
+    rows = [
+        [name, verdict, status, figures]
+        for name, scores in summary["links"].items()
+        for verdict, statuses in scores["later_status"].items()
+        for status, figures in statuses.items()
+    ]
+    out += _table(["language", "verdict", "status"], STATUS_COLUMNS, rows)
+    if missing:
+        out += ["", "## Missing pairs", ""]
+        out += [f"* line {m['line']}: {m['id_a']} / {m['id_b']} ({m['verdict']}): "
+                f"not decided: {', '.join(m['missing_ids'])}" for m in missing]
     return "\n".join(out) + "\n"
