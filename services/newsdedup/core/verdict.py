@@ -36,6 +36,9 @@ Kind = Literal["copy", "same_story", "different"]
 _EVIDENCE_TERMS = 8
 # The most words on either side of an in-place replacement that still reads as a swapped name.
 _SWAP_WORDS = 3
+# Two words this alike letter by letter (difflib ratio) are one word spelled two ways, not two names:
+# "communicate"/"communciate", "ufcwu"/"ufcw".
+_RESPELLED = 0.75
 
 
 class Side(Protocol):
@@ -92,9 +95,12 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         evidence["reason"] = reason
         return Verdict(kind, reason, overlap, containment, evidence)
 
+    # A later lead's new figures mean a new event only when the earlier item was about as long: after a
+    # headline flash, the full story brings its figures as a matter of course.
+    expands = old.size * 2 < new.size
     if new.source == old.source and (
         evidence["figures_changed"] >= rules.same_source_changed_figures
-        or len(lead_new) >= rules.same_source_lead_figures
+        or (not expands and len(lead_new) >= rules.same_source_lead_figures)
     ):
         _add_terms(evidence, new, old, rarity)
         return verdict("different", "figures changed (one source: another issue or a new event)")
@@ -113,20 +119,32 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         if swapped:
             evidence["lead_names_swapped"] = swapped[:_EVIDENCE_TERMS]
         lead_news = [term for term in set(new.lead_words) - old.terms if rarity.is_rare(term)]
-        if new.source == old.source and lead_alike < rules.follow_up_lead and len(lead_news) >= rules.follow_up_terms:
+        follows_up = copied and new.source == old.source and lead_alike < rules.follow_up_lead
+        if follows_up and len(lead_news) >= rules.follow_up_terms:
             return verdict("different", "a new lead over the earlier report's text (a follow-up)")
         if copied and len(swapped) >= rules.lead_names_swapped:
             return verdict("different", "names in the lead replaced by others (another issue of a template)")
     if copied:
         return verdict("copy", "shared wording above the threshold")
-    smaller, larger = sorted((weight_new, weight_old))
+    smaller = min(weight_new, weight_old)
     containment = weight_shared / smaller if smaller > 0 else 0.0
-    cover = weight_shared / larger if larger > 0 else 0.0
     evidence["containment"] = round(containment, 4)
-    evidence["cover"] = round(cover, 4)
-    if containment >= rules.story_containment and shared >= rules.story_shared:
-        if cover < rules.story_cover:
-            return verdict("different", "the other carries much other news (a round-up or a follow-up)")
+    # A headline flash has two or three rare terms: all of them shared is as telling as three of many.
+    fewest = min(rules.story_shared, max(2, len(rarity.rare(new.terms if weight_new <= weight_old else old.terms))))
+    if containment >= rules.story_containment and shared >= fewest:
+        # The larger side must be *about* what the smaller tells: its lead's rare terms are found in the
+        # smaller (a rewrite), or the shared rare terms are in its lead (a full story after its flash). A
+        # round-up carries a story whole but leads with other news, so neither holds.
+        larger, other = (new, old) if weight_new > weight_old else (old, new)
+        larger_lead = frozenset(larger.lead_words)
+        lead_rare = rarity.rare(larger_lead)
+        in_other = len(lead_rare & other.terms) / len(lead_rare) if lead_rare else 1.0
+        shared_terms = rarity.rare(other.terms) & larger.terms
+        in_lead = len(shared_terms & larger_lead) / len(shared_terms) if shared_terms else 0.0
+        lead_cover = max(in_other, in_lead)
+        evidence["lead_cover"] = round(lead_cover, 4)
+        if lead_cover < rules.story_lead_cover:
+            return verdict("different", "the longer one leads with other news (a round-up or a follow-up)")
         return verdict("same_story", "same rare names and figures in other wording")
     return verdict("different", "too little distinctive content in common")
 
@@ -169,6 +187,14 @@ def _lead_changes(new: Side, old: Side, rarity: Rarity) -> tuple[list[str], floa
             continue
         gone = [word for word in before[i1:i2] if word not in new.terms and rarity.is_rare(word)]
         came = [word for word in after[j1:j2] if word not in old.terms and rarity.is_rare(word)]
-        if gone and came and (swap := f"{' '.join(before[i1:i2])} -> {' '.join(after[j1:j2])}") not in swapped:
+        swap = f"{' '.join(before[i1:i2])} -> {' '.join(after[j1:j2])}"
+        if gone and came and not _respelled(gone, came) and swap not in swapped:
             swapped.append(swap)
     return swapped, matcher.ratio()
+
+
+def _respelled(gone: list[str], came: list[str]) -> bool:
+    """True when the replacement is a spelling fix of the same word (a typo corrected, another transliteration)."""
+    return any(
+        SequenceMatcher(None, old, new, autojunk=False).ratio() >= _RESPELLED for old in gone for new in came
+    )

@@ -123,9 +123,9 @@ class DedupRules:
     rare_share: float = 0.01
     story_containment: float = 0.6
     story_shared: int = 3
-    # ... and the shared rare terms must be this share of the larger side's too: a round-up carries a story
-    # whole beside other news, so the story's names are all in it (containment 1) but are a small part.
-    story_cover: float = 0.3
+    # ... and the larger side's lead must be about it: at least this share of its lead's rare terms are
+    # found in the smaller side (a round-up carries a story whole, but leads with other news).
+    story_lead_cover: float = 0.3
     # Two items of one source that disagree on a figure are two issues of its template (a payout, a bond
     # notice, a price table), or a lead that brings this many figures the earlier item lacks is a new
     # event; between two outlets, details differ and only today's "most figures changed" rule applies.
