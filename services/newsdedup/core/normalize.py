@@ -35,7 +35,7 @@ _COMMENT = re.compile(r"<!--[^\x00]*?-->")
 # Anything else keeps its words and loses its brackets: Reuters writes companies as <Wardley Ltd> or
 # <Texaco>, and names that start with an element name stay too, because the words after the name
 # are not attributes: <Time Inc>, <A and P>, <Mark Resources Inc>. A bare ticker that is an element
-# name (<DD>, <U>, <S>: 179 spans in Reuters-21578) cannot be told from a tag and goes as markup.
+# name (Reuters' <DD>, <U>, <S>) cannot be told from a tag and goes as markup.
 # Namespaced and custom names (<o:p>, <my-widget>) are not HTML element names: their words stay.
 _HTML_ELEMENT_NAMES = (
     # Current elements (the standard's index of elements, with the MathML and SVG roots) ...
