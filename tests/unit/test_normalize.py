@@ -52,6 +52,59 @@ def test_html_tags(raw: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
+        ("<p>Shares rose</p>", "shares rose"),
+        ('<a href="x">the report</a>', "the report"),
+        ("end of item</div>", "end of item"),
+        ("one<br/>two<br />three", "one two three"),
+        ("<IMG SRC=chart.gif ALT='prices'>prices rose", "prices rose"),
+        ("<TD NOWRAP>oil<option selected>gas", "oil gas"),  # valueless attributes of the standard
+        ('<input type=checkbox checked><a href="x"class="y">on', "on"),
+        ('</a >and<time datetime="1987-03-02">then', "and then"),
+    ],
+)
+def test_html_tags_are_markup(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<Wardley Ltd> said it", "wardley ltd said it"),
+        ("Texaco Inc <Texaco> rose", "texaco inc texaco rose"),
+        ("sold to <Time Inc>", "sold to time inc"),  # "time" is an element, "Inc" is no attribute
+        ("<A and P> stores", "a and p stores"),  # "a" is an element, "and", "P" are no attributes
+        ("<Mark Resources\nInc.>", "mark resources inc"),
+        ("</Wardley Ltd>", "wardley ltd"),
+        ('<p class="lead"><Wardley Ltd> said</p>', "wardley ltd said"),  # tags and a name in one text
+        ("<o:p>a</o:p><my-tag>", "o p a o p my tag"),  # not HTML element names
+        ("if a < b and c > d then", "if a < b and c > d then"),
+    ],
+)
+def test_bracketed_names_keep_their_words(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+    assert normalize_many([raw, raw]) == [expected, expected]
+
+
+def test_all_tags_shortcut_equals_the_rule_per_span() -> None:
+    # _strip_tags skips the per-span call when every span is an HTML tag; the result must not change.
+    from newsdedup.core.normalize import _TAG, _markup_or_words, _strip_tags
+
+    rng = random.Random(11)
+    pieces = ["<p>", "</p>", '<a href="x">', "<br/>", "<td nowrap>", "<Texaco>", "<Time Inc>", "< b >", "<", ">",
+              "word", " ", "\x00", "<i", "=", '"']
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _strip_tags(text) == _TAG.sub(_markup_or_words, text)
+
+
+def test_element_name_alone_is_markup() -> None:
+    # The rule cannot tell a bare ticker that is an element name from the tag: both go.
+    assert normalize_text("Du Pont Co <DD> said") == normalize_text("Du Pont Co <dd> said") == "du pont co said"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
         ("Profits &amp; losses &lt;rose&gt;", "profits losses <rose>"),
         ("prices&nbsp;fell", "prices fell"),
         ("الأسهم&nbsp;السعودية", "الاسهم السعوديه"),
@@ -146,7 +199,8 @@ def test_nul_is_a_segment_boundary() -> None:
 def test_normalize_many_equals_one_call_per_text() -> None:
     rng = random.Random(5)
     pieces = ["<b>", "</b>", "<!--", "-->", "&amp;", "&", " ", ". ", "«", "أ", "ـ", "\u064e", "\u0654", "ﻻ",
-              "word", "كلمة", "٣", "\u200b", "\n", "<script>", "</script>", "ß", "Ａ"]
+              "word", "كلمة", "٣", "\u200b", "\n", "<script>", "</script>", "ß", "Ａ",
+              "<Time Inc>", "<A and P>", "<a href='x'>"]
     for _ in range(200):
         texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(0, 6))]
         assert normalize_many(texts) == [normalize_text(t) for t in texts]

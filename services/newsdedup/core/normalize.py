@@ -23,12 +23,47 @@ import numpy.typing as npt
 
 from newsdedup.core import _kernels
 
-# Markup left by scrapers. Only things that look like real tags are removed, so "a < b and c > d"
-# survives. Script/style bodies and comments go with their tags: they are code, not news text.
-# No pattern crosses U+0000, the separator of normalize_many, so segments never merge.
+# Markup left by scrapers. Script/style bodies and comments go with their tags: they are code, not
+# news text. No pattern crosses U+0000, the separator of normalize_many, so segments never merge.
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>\x00]*>[^\x00]*?</\1\s*>", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--[^\x00]*?-->")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>\x00]*)?/?>")
+# A tag-shaped span: "<" or "</", a name, then nothing, "/", or whitespace and anything up to ">".
+# "a < b and c > d" is not one. Such a span is markup (removed, as a space) only when
+#   * its name is an HTML element name (the HTML standard's own list, current and obsolete), and
+#   * what follows the name is nothing, "/", or attributes: name=value (value bare or quoted), or a
+#     bare name only when it is one of the standard's valueless (boolean) attributes.
+# Anything else keeps its words and loses its brackets: Reuters writes companies as <Wardley Ltd> or
+# <Texaco>, and names that start with an element name stay too, because the words after the name
+# are not attributes: <Time Inc>, <A and P>, <Mark Resources Inc>. A bare ticker that is an element
+# name (Reuters' <DD>, <U>, <S>) cannot be told from a tag and goes as markup.
+# Namespaced and custom names (<o:p>, <my-widget>) are not HTML element names: their words stay.
+_HTML_ELEMENT_NAMES = (
+    # Current elements (the standard's index of elements, with the MathML and SVG roots) ...
+    "a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite "
+    "code col colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend li link "
+    "main map mark math menu meta meter nav noscript object ol optgroup option output p picture pre progress "
+    "q rp rt ruby s samp script search section select selectedcontent slot small source span strong style "
+    "sub summary sup svg table tbody td template textarea tfoot th thead time title tr track u ul var video "
+    "wbr "
+    # ... and the obsolete ones (its section "Non-conforming features"), still common in scraped pages.
+    "acronym applet basefont bgsound big blink center dir font frame frameset image isindex keygen listing "
+    "marquee menuitem multicol nextid nobr noembed noframes param plaintext rb rtc spacer strike tt xmp"
+)
+_BOOLEAN_ATTRIBUTE_NAMES = (
+    "allowfullscreen async autofocus autoplay checked controls default defer disabled formnovalidate hidden "
+    "inert ismap itemscope loop multiple muted nomodule novalidate open playsinline readonly required "
+    "reversed selected shadowrootclonable shadowrootdelegatesfocus shadowrootserializable "
+    "compact declare nohref noresize noshade nowrap"  # obsolete presentational ones
+)
+_HTML_ELEMENTS = frozenset(_HTML_ELEMENT_NAMES.split())
+_ATTRIBUTES = (
+    r"""(?:(?:\s+|(?<=["']))"""  # attributes are whitespace apart (or none after a quoted value)
+    r"""(?:[^\s"'<>/=\x00]+\s*=\s*(?:"[^"<>\x00]*"|'[^'<>\x00]*'|[^\s"'=<>`\x00]+)"""  # name=value
+    rf"""|(?=[A-Za-z])(?ai:{"|".join(_BOOLEAN_ATTRIBUTE_NAMES.split())})(?![^\s/>])))*\s*/?"""  # valueless
+)
+# Group 1 is the name when what follows it is attributes, None when it is something else.
+_TAG = re.compile(rf"</?(?:([A-Za-z][A-Za-z0-9:-]*){_ATTRIBUTES}>|[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>\x00]*)?/?>)")
 
 _ZERO_WIDTH_AND_BIDI = [
     *range(0x200B, 0x2010),  # zero-width space/joiners, LRM, RLM
@@ -93,12 +128,32 @@ _DELETE_BUT_ASCII_LETTERS = bytes(c for c in range(256) if not (0x41 <= c <= 0x5
 _DELETE_BUT_LEAD = bytes(range(0xC0))
 
 
+def _markup_or_words(match: re.Match[str]) -> str:
+    """A space for an HTML tag; the words inside, between spaces, for any other tag-shaped span."""
+    name = match.group(1)
+    if name is not None and name.lower() in _HTML_ELEMENTS:
+        return " "
+    return f" {match.group(0)[1:-1]} "
+
+
+def _strip_tags(text: str) -> str:
+    """`text` with HTML tags replaced by spaces, and the brackets of other tag-shaped spans (see _TAG)."""
+    parts = _TAG.split(text)  # text, name or None, text, name or None, ..., text
+    names = parts[1::2]
+    if None not in names and _HTML_ELEMENTS.issuperset(map(str.lower, names)):
+        return " ".join(parts[::2])  # every span is an HTML tag, the common case: no Python call per tag
+    return _TAG.sub(_markup_or_words, text)
+
+
 def _strip_markup(text: str) -> str:
-    """Remove tags (as spaces, so words on both sides of a block tag stay apart) and decode entities."""
+    """Remove tags (as spaces, so words on both sides of a block tag stay apart) and decode entities.
+
+    Tag-shaped spans that are not HTML tags keep their words; their brackets become spaces.
+    """
     if "<" in text:
         text = _SCRIPT_STYLE.sub(" ", text)
         text = _COMMENT.sub(" ", text)
-        text = _TAG.sub(" ", text)
+        text = _strip_tags(text)
     if "&" in text:
         text = html.unescape(text)
     return text
