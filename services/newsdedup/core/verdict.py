@@ -85,6 +85,7 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     evidence: dict[str, Any] = {
         "overlap": round(overlap, 4),
         "figures_changed": min(len(changed[0]), len(changed[1])),
+        "figures_kept": len(new.figures & old.figures),
         "figures_only_earlier": changed[0][:_EVIDENCE_TERMS],
         "figures_only_later": changed[1][:_EVIDENCE_TERMS],
         "lead_new_figures": lead_new[:_EVIDENCE_TERMS],
