@@ -37,7 +37,9 @@ for _n, _a in enumerate(FEED):
 WARM_UP = 40  # articles sent before the stream, and decided, so that the stream meets a running worker
 HELD_BACK = 150  # the stream's last articles, sent only after the crash or the hand-over has begun
 
-Expected = dict[str, dict[str, Any]]  # per article id: its scan record; or per (id, type): its event
+Records = dict[str, dict[str, Any]]  # article id -> its record
+Events = dict[tuple[str, str], dict[str, Any]]  # (article id, event type) -> the event, without detected_at
+Scan = tuple[Records, Events]
 
 
 def messages(articles: list[dict[str, Any]]) -> list[tuple[bytes | None, bytes]]:
@@ -49,7 +51,7 @@ def run(coro: object) -> Any:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
-def scan_decisions(worker_env: WorkerEnv) -> tuple[Expected, dict[tuple[str, str], dict[str, Any]]]:
+def scan_decisions(worker_env: WorkerEnv) -> Scan:
     """The scan's record per article id and event per (article id, type), with the workers' detection settings."""
     with pytest.MonkeyPatch.context() as env:
         for name, value in worker_env.env("scan").items():
@@ -59,11 +61,11 @@ def scan_decisions(worker_env: WorkerEnv) -> tuple[Expected, dict[tuple[str, str
     feed = b"".join(orjson.dumps(a) + b"\n" for a in FEED)
     errors = io.StringIO()
     assert scan_stream(io.BytesIO(feed), records, events, config, errors) == 0, errors.getvalue()
-    by_id: Expected = {}
+    by_id: Records = {}
     for record in map(orjson.loads, records.getvalue().splitlines()):
         # A redelivery (same id and text) gets its first decision back; the worker publishes nothing for it.
         assert by_id.setdefault(record["id"], record) == record
-    by_event: dict[tuple[str, str], dict[str, Any]] = {}
+    by_event: Events = {}
     for event in map(orjson.loads, events.getvalue().splitlines()):
         del event["detected_at"]
         assert by_event.setdefault((event["article_id"], event["type"]), event) == event
@@ -71,7 +73,7 @@ def scan_decisions(worker_env: WorkerEnv) -> tuple[Expected, dict[tuple[str, str
 
 
 def assert_decisions_of_the_scan(out: dict[str, list[dict[str, Any]]], topics: dict[str, str],
-                                 scan: tuple[Expected, dict[tuple[str, str], dict[str, Any]]],
+                                 scan: Scan,
                                  forward_duplicates: bool) -> None:
     """Every article decided once, on the path its decision takes, and exactly as the scan decided it."""
     records, events = scan
@@ -104,7 +106,7 @@ def assert_decisions_of_the_scan(out: dict[str, list[dict[str, Any]]], topics: d
                           + "\n".join(problems[:12]))
 
 
-def decided_against_earlier_state(records: Expected, before: int) -> list[str]:
+def decided_against_earlier_state(records: Records, before: int) -> list[str]:
     """Ids of copies from feed position `before` on whose decision names an article before it."""
     return [
         i for i, r in records.items()
@@ -113,13 +115,13 @@ def decided_against_earlier_state(records: Expected, before: int) -> list[str]:
     ]
 
 
-def on_clean_count(records: Expected, forward_duplicates: bool, ids: set[str] | None = None) -> int:
+def on_clean_count(records: Records, forward_duplicates: bool, ids: set[str] | None = None) -> int:
     """How many of the scan's records (of `ids`, else all) the worker publishes on the clean topic."""
     return sum(1 for i, r in records.items()
                if (ids is None or i in ids) and (forward_duplicates or r["dedup"]["status"] == "unique"))
 
 
-def read_outputs(worker_env: WorkerEnv, scan: tuple[Expected, dict[tuple[str, str], dict[str, Any]]],
+def read_outputs(worker_env: WorkerEnv, scan: Scan,
                  forward_duplicates: bool) -> dict[str, list[dict[str, Any]]]:
     """Everything the workers published, once the expected number of records and events is there."""
     topics = worker_env.topics
@@ -130,7 +132,7 @@ def read_outputs(worker_env: WorkerEnv, scan: tuple[Expected, dict[tuple[str, st
     return out
 
 
-async def warm_up(worker_env: WorkerEnv, records: Expected, forward_duplicates: bool) -> None:
+async def warm_up(worker_env: WorkerEnv, records: Records, forward_duplicates: bool) -> None:
     """Send the feed's first articles at once and wait until they are out: the worker has started its stages."""
     first = FEED[:WARM_UP]
     await produce(worker_env.bootstrap, worker_env.topics["raw"], messages(first))
