@@ -17,6 +17,7 @@ from newsdedup.core.index import IndexEntry
 from newsdedup.core.lsh import BandedLSH
 from newsdedup.core.pipeline import PreparedArticle, prepare
 from newsdedup.core.signatures import SCHEME, Signer
+from newsdedup.core.verdict import Verdict
 from newsdedup.core.verify import DEFAULT_RULES
 from tests.unit.newstexts import PARK
 
@@ -86,13 +87,13 @@ def test_members_beyond_the_few_are_found_again_once_earlier_ones_leave(signer: 
 
 
 class _CountingDeduplicator(Deduplicator):
-    """Counts the exact verifications of each decision (the cost that grew with the window)."""
+    """Counts the pairs judged for each decision (the cost that grew with the window)."""
 
     verified = 0
 
-    def _confirm(self, new: Any, entry: IndexEntry, estimate: float) -> float | None:
+    def _judge(self, new: Any, old: Any, rarity: Any) -> Verdict:
         self.verified += 1
-        return super()._confirm(new, entry, estimate)
+        return super()._judge(new, old, rarity)
 
 
 def test_a_template_storm_costs_a_bounded_number_of_verifications(signer: Signer) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
+from newsdedup.core.packing import pack_text
 
 HOUR = 3600.0
 CONFIG = DetectionConfig(window_seconds=10 * HOUR)
@@ -34,7 +35,7 @@ def entry(
         signature=sig,
         size=500,
         content_hash=text_hash or f"hash-{article_id}",
-        text=b"",
+        text=pack_text(f"text of {article_id}"),
         status="unique" if cluster in (None, article_id) else "near_duplicate",
         duplicate_of=None if cluster in (None, article_id) else cluster,
         cluster_id=cluster or article_id,

@@ -1,4 +1,4 @@
-"""Decisions: is a prepared article new, an exact copy, or a near-duplicate, and of which story?
+"""Decisions: is a prepared article new, a copy, or another outlet's rewrite of a story, and of which story?
 
 The single writer of the window index. In arrival order, for each article:
 
@@ -6,14 +6,17 @@ The single writer of the window index. In arrival order, for each article:
    and nothing is inserted. With another content hash it is an update: the old entry is removed and
    the new text is decided afresh, never against the copies in its own cluster.
 2. Exact copy: the content hash of the normalised text is looked up before any MinHash work.
-3. Near-duplicate: LSH candidates, filtered by the MinHash estimate, verified on the exact shingle
-   sets with the majority overlap (verify.py) and the figures check.
-4. Cluster: the best verified match gives `duplicate_of`; the article joins that match's cluster
-   only if it also verifies against the cluster's canonical (first-seen article), or is a light edit
-   of a member that does; otherwise it is still a near-duplicate of its match but starts a cluster of
-   its own. A story is a star around its canonical, so clusters never grow by chains of copies of
-   copies drifting away, and (threshold >= 0.5) never take in two unrelated stories through a
-   round-up that carries both.
+3. Candidates from two MinHash-LSH paths: the character signatures (shared wording) and the lead's
+   rare terms (shared names: a rewrite in other words); each judged by the one verifier (verdict.py):
+   copy, same story, or different, with its evidence.
+4. Near-duplicate: the best copy gives `duplicate_of`; the article joins that copy's story only if it
+   is also linked to the story's canonical (first-seen article), or is a light edit of a member that
+   copies it; otherwise it is still a near-duplicate of its match but starts a story of its own.
+5. Same story: with no copy, the rewrite it shares most rare terms with gives `duplicate_of`, under
+   the same rule for joining its story; a rewrite that fits no story is unique.
+
+A story is a star around its canonical, so stories never grow by chains of copies of copies drifting
+away, and (threshold >= 0.5) a round-up that carries two stories is not copied by both.
 """
 
 from __future__ import annotations
@@ -31,14 +34,17 @@ from newsdedup.core import verify
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
 from newsdedup.core.signatures import Signer
+from newsdedup.core.terms import LeadSketcher, Rarity, lead, terms
+from newsdedup.core.verdict import Verdict, judge
 from newsdedup.core.verify import DEFAULT_RULES, DedupRules
 
 if TYPE_CHECKING:
     from newsdedup.core.pipeline import PreparedArticle
 
-Status = Literal["unique", "exact_duplicate", "near_duplicate"]
+Status = Literal["unique", "exact_duplicate", "near_duplicate", "same_story"]
+STATUSES: tuple[Status, ...] = ("unique", "exact_duplicate", "near_duplicate", "same_story")
 
-_RECENT_TEXTS = 4096  # shingle sets kept for re-verification (about 5 KB each)
+_RECENT_TEXTS = 4096  # texts kept for re-verification (shingle set, figures, terms: about 10 KB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,7 @@ class Decision:
     duplicate_of: str | None
     cluster_id: str
     similarity: float | None
+    evidence: dict[str, Any] | None = None  # why: the verifier's scores and terms (verdict.py)
 
     def to_json(self) -> dict[str, Any]:
         """The record's `dedup` object."""
@@ -57,6 +64,7 @@ class Decision:
             "duplicate_of": self.duplicate_of,
             "cluster_id": self.cluster_id,
             "similarity": self.similarity,
+            "evidence": self.evidence,
         }
 
 
@@ -71,13 +79,17 @@ class Outcome:
 
 
 class _Text:
-    """One side of a comparison: its exact shingle set and figures, each computed at most once."""
+    """One side of a comparison (verdict.Side): everything the verifier reads, each computed at most once."""
 
-    def __init__(self, text: Callable[[], str], signer: Signer) -> None:
+    def __init__(self, text: Callable[[], str], signer: Signer, source: str, size: int) -> None:
         self._text = text
         self._signer = signer
+        self.source = source
+        self.size = size
         self._shingles: npt.NDArray[np.uint32] | None = None
         self._figures: frozenset[str] | None = None
+        self._lead_figures: frozenset[str] | None = None
+        self._terms: frozenset[str] | None = None
 
     @property
     def shingles(self) -> npt.NDArray[np.uint32]:
@@ -87,19 +99,35 @@ class _Text:
 
     @property
     def figures(self) -> frozenset[str]:
-        # Only pairs that pass the overlap check get here, so most texts never pay for it.
+        # Only texts that are judged get here, so most texts never pay for it.
         if self._figures is None:
             self._figures = verify.figures(self._text())
         return self._figures
+
+    @property
+    def lead_figures(self) -> frozenset[str]:
+        if self._lead_figures is None:
+            self._lead_figures = verify.figures(lead(self._text()))
+        return self._lead_figures
+
+    @property
+    def terms(self) -> frozenset[str]:
+        if self._terms is None:
+            self._terms = terms(self._text())
+        return self._terms
 
 
 class _Candidate(_Text):
     """The new article's side of every comparison."""
 
     def __init__(self, prepared: PreparedArticle, signer: Signer) -> None:
-        super().__init__(lambda: prepared.normalized, signer)
+        super().__init__(lambda: prepared.normalized, signer, prepared.source, prepared.size)
         self.prepared = prepared
         self._shingles = prepared.shingles
+
+    @property
+    def lead_terms(self) -> frozenset[str]:
+        return terms(lead(self.prepared.normalized))
 
 
 class Deduplicator:
@@ -112,12 +140,13 @@ class Deduplicator:
         self.rules = rules
         self.signer = signer if signer is not None else Signer(config)
         bands, rows = verify.lsh_params(config.threshold, config.num_perm, rules.lsh_floor_probability)
-        self.index = WindowedIndex(config, bands, rows)
+        self.index = WindowedIndex(config, bands, rows, rules.lead_perm, rules.lead_bands)
+        self.sketcher = LeadSketcher(rules.lead_perm, config.seed)
         self._recent: OrderedDict[tuple[str, str], _Text] = OrderedDict()
-        # _confirm's first test, applied to all candidates at once (without exact verification every
-        # estimate goes on to the threshold test).
-        self._estimate_floor = config.threshold - rules.estimate_margin if rules.exact else float("-inf")
-        # Why candidates were turned down, for metrics and the evaluation.
+        # Judged candidates need a plausible estimate from the character path (copies), or a lower one
+        # (a rewrite), or to come from the lead path.
+        self._estimate_floor = min(config.threshold - rules.estimate_margin, rules.story_estimate_floor)
+        # What the verifier said about the candidates it turned down, for metrics and the evaluation.
         self.stats: Counter[str] = Counter()
 
     def decide(self, prepared: PreparedArticle, arrived_at: datetime) -> Decision:
@@ -135,7 +164,9 @@ class Deduplicator:
             removed.append(self.index.remove(old.article_id))
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
         candidate = _Candidate(prepared, self.signer)
-        decision = self._decide(candidate, own_cluster=old.cluster_id if old is not None else None)
+        rarity = Rarity(self.index.terms, candidate.terms, self.rules.rare_df)
+        lead_signature = self.sketcher.signature(rarity.rare(candidate.lead_terms))
+        decision = self._decide(candidate, rarity, lead_signature, old.cluster_id if old is not None else None)
         # A story's members past the first few add little a later copy could match and, filed, would make
         # every later copy verify them all. (Exact copies count too: one outlives its original in the
         # window when the original expires, and then carries the story.)
@@ -156,128 +187,135 @@ class Deduplicator:
             cluster_id=decision.cluster_id,
             similarity=decision.similarity,
             searchable=searchable,
+            lead_signature=lead_signature,
+            evidence=decision.evidence,
         )
-        removed.extend(self.index.insert(entry))
+        removed.extend(self.index.insert(entry, candidate.terms))
         inserted = self.index.get(prepared.article_id)
         return Outcome(decision, False, inserted, tuple(removed))
 
-    def _decide(self, new: _Candidate, own_cluster: str | None) -> Decision:
+    def _decide(
+        self, new: _Candidate, rarity: Rarity, lead_signature: npt.NDArray[np.uint32] | None, own_cluster: str | None
+    ) -> Decision:
         """The decision against the current window (which does not hold the article itself)."""
         prepared = new.prepared
         if not prepared.normalized:  # nothing to compare: two empty texts are not copies of each other
             return Decision("unique", None, prepared.article_id, None)
         same = self.index.first_with_hash(prepared.content_hash)
         if same is not None and same.cluster_id != own_cluster:
-            return Decision("exact_duplicate", same.article_id, same.cluster_id, 1.0)
-        joins: dict[str, bool] = {}  # cluster id -> does the article verify against its canonical?
-        matches = self._verified_matches(new, own_cluster)
-        for entry, score in matches:
-            cluster = entry.cluster_id
-            if cluster not in joins:
-                canonical = self.index.canonical(cluster)
-                joins[cluster] = (
+            evidence = {"overlap": 1.0, "reason": "the same normalised text"}
+            return Decision("exact_duplicate", same.article_id, same.cluster_id, 1.0, evidence)
+        judged = self._judged(new, rarity, lead_signature, own_cluster)
+        joins: dict[str, bool] = {}  # cluster id -> is the article linked to its canonical?
+
+        def joins_story(entry: IndexEntry) -> bool:
+            if entry.cluster_id not in joins:
+                canonical = self.index.canonical(entry.cluster_id)
+                joins[entry.cluster_id] = (
                     canonical is None  # the story's first article is gone (replaced by an update)
                     or canonical.article_id == entry.article_id
-                    or self._score(new, canonical) is not None
+                    or self._judge(new, self._cached(canonical), rarity).linked
                 )
-            if joins[cluster] or (score >= self.rules.light_edit and self._holds_canonical(entry)):
-                return Decision("near_duplicate", entry.article_id, cluster, round(score, 4))
+            return joins[entry.cluster_id]
+
+        copies = sorted((pair for pair in judged if pair[1].kind == "copy"), key=lambda p: (-p[1].overlap, p[0].seq))
+        for entry, verdict in copies:
+            light_edit = verdict.overlap >= self.rules.light_edit
+            if joins_story(entry) or (light_edit and self._holds_canonical(entry, rarity)):
+                return _found("near_duplicate", entry, entry.cluster_id, verdict)
             self.stats["canonical_rejected"] += 1
-        if matches:
+        if copies:
             # A copy of an earlier article that has drifted too far from that story's canonical: still a
-            # copy (the clean feed must not publish it twice), but the start of a cluster of its own.
-            entry, score = matches[0]
+            # copy (the clean feed must not publish it twice), but the start of a story of its own.
+            entry, verdict = copies[0]
             self.stats["own_cluster"] += 1
-            return Decision("near_duplicate", entry.article_id, prepared.article_id, round(score, 4))
+            return _found("near_duplicate", entry, prepared.article_id, verdict)
+        stories = sorted(
+            (pair for pair in judged if pair[1].kind == "same_story"),
+            key=lambda p: (-(p[1].containment or 0.0), p[0].seq),
+        )
+        for entry, verdict in stories:
+            if joins_story(entry):
+                return _found("same_story", entry, entry.cluster_id, verdict)
+            self.stats["story_rejected"] += 1
         return Decision("unique", None, prepared.article_id, None)
 
-    def _holds_canonical(self, member: IndexEntry) -> bool:
-        """Whether a cluster member itself verifies against its canonical (it joined it directly).
+    def _holds_canonical(self, member: IndexEntry, rarity: Rarity) -> bool:
+        """Whether a story member itself copies its canonical (it joined it directly, as a copy).
 
-        A light edit of such a member joins the member's cluster even when the edit moved it just
-        under the threshold against the canonical: one light edit from a direct member is as far as a
-        cluster reaches, so a chain of edits still cannot drift into another story.
+        A light edit of such a member joins the member's story even when the edit moved it just under
+        the threshold against the canonical: one light edit from a direct member is as far as a story
+        reaches, so a chain of edits still cannot drift into another story.
         """
         canonical = self.index.canonical(member.cluster_id)
         if canonical is None or canonical.article_id == member.article_id:
             return True
-        score = verify.exact_overlap(self._shingles_of(member), self._shingles_of(canonical))
-        conflict = verify.figures_conflict(
-            self._figures_of(member), self._figures_of(canonical), self._changed_figures(member.size, canonical.size)
-        )
-        return score > self.config.threshold and not conflict
+        verdict = self._judge(self._cached(member), self._cached(canonical), rarity)
+        return verdict.kind == "copy"
 
-    def _verified_matches(self, new: _Candidate, own_cluster: str | None) -> list[tuple[IndexEntry, float]]:
-        """Verified earlier articles, best first (ties: first seen first)."""
+    def _judged(
+        self, new: _Candidate, rarity: Rarity, lead_signature: npt.NDArray[np.uint32] | None, own_cluster: str | None
+    ) -> list[tuple[IndexEntry, Verdict]]:
+        """The verifier's verdict on each candidate worth judging, in the order they were judged."""
         prepared, rules = new.prepared, self.rules
-        if prepared.size < rules.min_shingles:
-            return []
-        ids, jaccard, sizes = self.index.query_estimates(prepared.signature, rules.max_bucket)
+        picked: list[tuple[float, IndexEntry]] = []
+        if prepared.size >= rules.min_shingles:
+            ids, jaccard, sizes = self.index.query_estimates(prepared.signature, rules.max_bucket)
+            floor = self._estimate_floor
+            picked = self._best(ids, jaccard, sizes, prepared.size, own_cluster, rules.max_verified, floor)
+        taken = {entry.article_id for _, entry in picked}
+        lead_ids = [key for key in sorted(self.index.query_lead(lead_signature, rules.max_bucket)) if key not in taken]
+        if lead_ids:
+            jaccard, sizes = self.index.estimates(lead_ids, prepared.signature)
+            picked += self._best(lead_ids, jaccard, sizes, prepared.size, own_cluster, rules.max_lead_verified, None)
+        judged = []
+        for _, entry in picked:
+            verdict = self._judge(new, self._cached(entry), rarity)
+            if not verdict.linked:
+                self.stats[verdict.reason] += 1
+            judged.append((entry, verdict))
+        return judged
+
+    def _judge(self, new: _Text, old: _Text, rarity: Rarity) -> Verdict:
+        """The verifier's verdict on one pair (every path of the decision asks here)."""
+        return judge(new, old, rarity, self.config.threshold, self.rules)
+
+    def _best(
+        self,
+        ids: list[str],
+        jaccard: npt.NDArray[np.float64],
+        sizes: npt.NDArray[np.float64],
+        size: int,
+        own_cluster: str | None,
+        most: int,
+        floor: float | None,
+    ) -> list[tuple[float, IndexEntry]]:
+        """The `most` candidates with the best estimated overlap (at least `floor`), first seen first on a tie.
+
+        Most candidates of the character path are chance band collisions, turned down here in one
+        vectorised step; past the best few lie siblings of a template, each turned down at full price.
+        """
         if not ids:
             return []
-        # The MinHash estimate of every candidate at once; only the plausible ones are checked exactly.
-        # Most candidates are chance band collisions, turned down here in one vectorised step.
-        estimates = jaccard * (sizes + prepared.size) / (1.0 + jaccard) / np.maximum(sizes, prepared.size)
-        plausible = (sizes >= rules.min_shingles) & (estimates >= self._estimate_floor)
+        estimates = jaccard * (sizes + size) / (1.0 + jaccard) / np.maximum(np.maximum(sizes, size), 1)
+        keep = np.ones(len(ids), dtype=bool) if floor is None else (
+            (sizes >= self.rules.min_shingles) & (estimates >= floor)
+        )
         entries = []
-        for index in np.flatnonzero(plausible).tolist():
-            entry = self.index.get(ids[index])
+        for position in np.flatnonzero(keep).tolist():
+            entry = self.index.get(ids[position])
             if entry is not None and entry.cluster_id != own_cluster:
-                entries.append((float(estimates[index]), entry))
-        # The best estimates first (first seen first on a tie, so the order does not depend on set order),
-        # and only so many: past them lie siblings of a template, each turned down at full price.
+                entries.append((float(estimates[position]), entry))
         entries.sort(key=lambda pair: (-pair[0], pair[1].seq))
-        found = []
-        for estimate, entry in entries[: rules.max_verified]:
-            if (score := self._confirm(new, entry, estimate)) is not None:
-                found.append((entry, score))
-        found.sort(key=lambda pair: (-pair[1], pair[0].seq))
-        return found
-
-    def _score(self, new: _Candidate, entry: IndexEntry) -> float | None:
-        """The overlap of the new article with `entry` if the pair verifies as a copy, else None."""
-        prepared = new.prepared
-        if min(prepared.size, entry.size) < self.rules.min_shingles:
-            return None
-        jaccard = self.signer.estimate_similarity(prepared.signature, entry.signature)
-        return self._confirm(new, entry, verify.overlap_from_jaccard(jaccard, prepared.size, entry.size))
-
-    def _confirm(self, new: _Candidate, entry: IndexEntry, estimate: float) -> float | None:
-        """Check a candidate whose overlap is estimated at `estimate`: exact overlap, then figures."""
-        rules, threshold = self.rules, self.config.threshold
-        score = estimate
-        if rules.exact:
-            if estimate < threshold - rules.estimate_margin:
-                return None
-            score = verify.exact_overlap(new.shingles, self._shingles_of(entry))
-        if score <= threshold:  # more than the threshold: "more than half" at 0.5
-            return None
-        changed = self._changed_figures(new.prepared.size, entry.size)
-        if verify.figures_conflict(new.figures, self._figures_of(entry), changed):
-            self.stats["figures_conflict"] += 1
-            return None
-        return score
-
-
-    def _changed_figures(self, size_a: int, size_b: int) -> int:
-        """How many changed figures make a template: fewer when one of the texts is a short notice."""
-        rules = self.rules
-        return rules.changed_figures_short if min(size_a, size_b) < rules.short_notice else rules.changed_figures
-
-    def _shingles_of(self, entry: IndexEntry) -> npt.NDArray[np.uint32]:
-        """The exact shingle set of an indexed text, recomputed from its stored text (recently used cached)."""
-        return self._cached(entry).shingles
-
-    def _figures_of(self, entry: IndexEntry) -> frozenset[str]:
-        return self._cached(entry).figures
+        return entries[:most]
 
     def _cached(self, entry: IndexEntry) -> _Text:
-        # A story's canonical and its first copies are verified against again and again while the
-        # story is being republished; the texts themselves stay compressed in the index.
+        # A story's canonical and its first copies are judged against again and again while the story is
+        # being republished; the texts themselves stay compressed in the index.
         key = (entry.article_id, entry.content_hash)
         found = self._recent.get(key)
         if found is None:
-            found = _Text(entry.normalized, self.signer)
+            found = _Text(entry.normalized, self.signer, entry.source, entry.size)
             self._recent[key] = found
             if len(self._recent) > _RECENT_TEXTS:
                 self._recent.popitem(last=False)
@@ -286,13 +324,12 @@ class Deduplicator:
         return found
 
 
+def _found(status: Status, entry: IndexEntry, cluster_id: str, verdict: Verdict) -> Decision:
+    """The decision naming `entry` as what the article copies or retells."""
+    return Decision(status, entry.article_id, cluster_id, round(verdict.overlap, 4), verdict.evidence)
+
+
 def _stored(entry: IndexEntry) -> Decision:
     """The decision an entry was stored with (a redelivery gets it back unchanged)."""
-    status: Status
-    if entry.status == "exact_duplicate":
-        status = "exact_duplicate"
-    elif entry.status == "near_duplicate":
-        status = "near_duplicate"
-    else:
-        status = "unique"
-    return Decision(status, entry.duplicate_of, entry.cluster_id, entry.similarity)
+    status: Status = next((known for known in STATUSES if known == entry.status), "unique")
+    return Decision(status, entry.duplicate_of, entry.cluster_id, entry.similarity, entry.evidence)

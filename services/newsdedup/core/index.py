@@ -26,6 +26,7 @@ from newsdedup.core.config import DetectionConfig
 from newsdedup.core.lsh import BandedLSH
 from newsdedup.core.packing import CODEC, pack_text, unpack_text
 from newsdedup.core.signatures import SCHEME
+from newsdedup.core.terms import TermCounts, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,10 @@ class IndexEntry:
     # first few members are; an exact copy and the later members of a widely copied story are not
     # (they are found by content hash, or through the members that are): see dedup.py.
     searchable: bool = True
+    # The MinHash of the lead's rare terms at arrival (terms.LeadSketcher), filed in the second LSH; None
+    # when the lead had no rare term. Kept, not recomputed: rarity at arrival is not rarity at restore.
+    lead_signature: npt.NDArray[np.uint32] | None = None
+    evidence: dict[str, Any] | None = None  # the decision's evidence, given back to a redelivery
 
     @property
     def is_canonical(self) -> bool:
@@ -75,6 +80,9 @@ class IndexEntry:
             "similarity": self.similarity,
             "seq": self.seq,
             "searchable": self.searchable,
+            "lead_signature": None if self.lead_signature is None else base64.b64encode(
+                self.lead_signature.astype("<u4").tobytes()).decode("ascii"),
+            "evidence": self.evidence,
         }
 
     @classmethod
@@ -95,6 +103,9 @@ class IndexEntry:
             similarity=obj["similarity"],
             seq=int(obj["seq"]),
             searchable=bool(obj.get("searchable", True)),  # entries saved before the flag were all filed
+            lead_signature=None if obj.get("lead_signature") is None else np.frombuffer(
+                base64.b64decode(obj["lead_signature"]), dtype="<u4").astype(np.uint32),
+            evidence=obj.get("evidence"),
         )
 
 
@@ -106,7 +117,9 @@ def _repacked(text: bytes, codec: str) -> bytes:
 class WindowedIndex:
     """MinHash-LSH over the articles of the last `window_seconds` of event time."""
 
-    def __init__(self, config: DetectionConfig, bands: int, rows: int) -> None:
+    def __init__(
+        self, config: DetectionConfig, bands: int, rows: int, lead_perm: int = 64, lead_bands: int = 32
+    ) -> None:
         if bands * rows > config.num_perm or bands < 2 or rows < 1:
             raise ValueError(
                 f"LSH bands x rows must fit in num_perm={config.num_perm} with at least 2 bands, "
@@ -116,6 +129,10 @@ class WindowedIndex:
         self.bands, self.rows = bands, rows
         self.window = config.window_seconds
         self._lsh = BandedLSH(config.num_perm, bands, rows, SCHEME)
+        # The second candidate path: leads' rare terms (see dedup.py), and the stories' term counts.
+        self._lead_lsh = BandedLSH(lead_perm, lead_bands, lead_perm // lead_bands, SCHEME)
+        self.lead_perm = lead_perm
+        self.terms = TermCounts()
         self._live: dict[str, IndexEntry] = {}
         self._anchors: dict[str, IndexEntry] = {}  # cluster id -> expired canonical with live members
         self._members: dict[str, int] = {}  # cluster id -> live entries in it
@@ -171,6 +188,21 @@ class WindowedIndex:
         """Live entries sharing at least one LSH band with `signature` (candidates, not verified)."""
         return [self._live[key] for key in self._lsh.query_keys(self._band_keys(signature))]
 
+    def query_lead(self, lead_signature: npt.NDArray[np.uint32] | None, max_bucket: int | None = None) -> set[str]:
+        """Ids of live entries whose lead signature shares a band with `lead_signature`."""
+        if lead_signature is None:
+            return set()
+        return self._lead_lsh.query_keys(self._lead_lsh.band_keys(lead_signature), max_bucket)
+
+    def estimates(
+        self, ids: list[str], signature: npt.NDArray[np.uint32]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """MinHash Jaccard estimates of filed entries against `signature`, and their set sizes, in one gather."""
+        slot = self._slot
+        slots = np.fromiter((slot[key] for key in ids), dtype=np.intp, count=len(ids))
+        equal = np.count_nonzero(self._signatures[slots] == signature, axis=1)
+        return equal / signature.size, self._sizes[slots]
+
     def searchable_members(self, cluster_id: str) -> int:
         """How many live entries of a cluster are filed in the LSH tables."""
         return self._searchable.get(cluster_id, 0)
@@ -185,15 +217,14 @@ class WindowedIndex:
         ids = list(self._lsh.query_keys(self._band_keys(signature), max_bucket))
         if not ids:
             return ids, np.zeros(0), np.zeros(0)
-        slot = self._slot
-        slots = np.fromiter((slot[key] for key in ids), dtype=np.intp, count=len(ids))
-        equal = np.count_nonzero(self._signatures[slots] == signature, axis=1)
-        return ids, equal / signature.size, self._sizes[slots]
+        jaccard, sizes = self.estimates(ids, signature)
+        return ids, jaccard, sizes
 
-    def insert(self, entry: IndexEntry) -> list[IndexEntry]:
+    def insert(self, entry: IndexEntry, entry_terms: frozenset[str] | None = None) -> list[IndexEntry]:
         """Add an entry (its id must not be live), advance the window; return the entries that left it.
 
-        An entry already older than the window is not added (it would leave at once).
+        An entry already older than the window is not added (it would leave at once). `entry_terms` are
+        the entry's terms when the caller has them (else they are read from its text).
         """
         if entry.article_id in self._live:
             raise ValueError(f"article {entry.article_id!r} is already indexed: remove it first to replace it")
@@ -206,7 +237,7 @@ class WindowedIndex:
         if entry.seq < 0:
             entry = replace(entry, seq=self._seq)
         self._seq = max(self._seq, entry.seq) + 1
-        self._add(entry)
+        self._add(entry, entry_terms)
         return expired
 
     def remove(self, article_id: str) -> IndexEntry:
@@ -214,7 +245,11 @@ class WindowedIndex:
         entry = self._live.pop(article_id, None)
         if entry is None:
             raise KeyError(f"article {article_id!r} is not in the window")
+        if entry.is_canonical:
+            self.terms.remove(terms(entry.normalized()))
         if entry.searchable:
+            if entry.lead_signature is not None:
+                self._lead_lsh.remove(article_id)
             self._lsh.remove(article_id)
             self._free.append(self._slot.pop(article_id))
             self._searchable[entry.cluster_id] -= 1
@@ -271,7 +306,9 @@ class WindowedIndex:
         latest = max((e.event_time for e in ordered), default=float("-inf"))
         self.advance(latest if newest is None else max(newest, latest))
 
-    def _add(self, entry: IndexEntry) -> None:
+    def _add(self, entry: IndexEntry, entry_terms: frozenset[str] | None = None) -> None:
+        if entry.is_canonical:  # stories, not copies, are counted (terms.py)
+            self.terms.add(entry_terms if entry_terms is not None else terms(entry.normalized()))
         if entry.searchable:
             self._file(entry)
         self._live[entry.article_id] = entry
@@ -282,6 +319,8 @@ class WindowedIndex:
     def _file(self, entry: IndexEntry) -> None:
         """Put an entry in the LSH tables and the signature matrix."""
         self._lsh.insert_keys(entry.article_id, self._band_keys(entry.signature))
+        if entry.lead_signature is not None:
+            self._lead_lsh.insert_keys(entry.article_id, self._lead_lsh.band_keys(entry.lead_signature))
         slot = self._free.pop() if self._free else len(self._slot)
         if slot >= len(self._sizes):  # grow by half: amortised O(1) per insert
             grown = max(64, slot + slot // 2)

@@ -95,8 +95,6 @@ class DedupRules:
     # Candidates whose estimated overlap is this far under the threshold are dropped before the
     # exact check (3.5 standard deviations of a 128-permutation estimate near 0.5).
     estimate_margin: float = 0.15
-    # Verify on the exact shingle sets (True) or decide on the MinHash estimate alone (False).
-    exact: bool = True
     # A pair is a template, not a copy, when at least this many figures (dates and times left out)
     # changed and more changed than were kept (see `figures_conflict`); in a short notice (either text
     # under `short_notice` distinct shingles, a few sentences) the figures are the news, so fewer do.
@@ -116,6 +114,30 @@ class DedupRules:
     searchable_members: int = 8
     max_bucket: int = 64
     max_verified: int = 8
+    # Same story in other words (docs/DETECTION.md, "Copy, rewrite or template"; the values are the
+    # dev-half optimum of docs/eval/PAIR-FEATURES.md): a term is rare when at most `rare_df` stories of
+    # the window hold it; a pair that is not a copy tells the same story when the idf-weighted share of
+    # the smaller side's rare terms found in the other is at least `story_containment`, with at least
+    # `story_shared` rare terms in common.
+    rare_df: int = 20
+    story_containment: float = 0.6
+    story_shared: int = 3
+    # ... and the shared rare terms must be this share of the larger side's too: a round-up carries a story
+    # whole beside other news, so the story's names are all in it (containment 1) but are a small part.
+    story_cover: float = 0.3
+    # Two items of one source that disagree on a figure are two issues of its template (a payout, a bond
+    # notice, a price table), or a lead that brings this many figures the earlier item lacks is a new
+    # event; between two outlets, details differ and only today's "most figures changed" rule applies.
+    same_source_changed_figures: int = 1
+    same_source_lead_figures: int = 2
+    # The second candidate path: each article's lead rare terms, MinHashed and banded.
+    lead_perm: int = 64
+    lead_bands: int = 32
+    # How many candidates met only on the second path are judged (the best character estimates first).
+    max_lead_verified: int = 4
+    # Candidates under this estimated overlap are not judged for the same story unless the second path
+    # proposed them: a chance band collision of the character LSH (overlap about 0.1) shares little.
+    story_estimate_floor: float = 0.2
 
 
 DEFAULT_RULES = DedupRules()
