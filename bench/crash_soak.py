@@ -4,7 +4,7 @@
                                [--out DIR] [--json OUT]
 
 One broker of its own (or KAFKA_BOOTSTRAP_SERVERS), fresh topics, two `newsdedup worker` processes with
-NEWSDEDUP_FORWARD_DUPLICATES=true, so that every valid input is published on the clean topic (unique or
+NEWSDEDUP_HOLD_BACK= (empty), so that every valid input is published on the clean topic (unique or
 not). A producer sends inputs at --rate per second for as long as the kills take: unrelated articles,
 copies of earlier ones under new ids (exact and edited), and bad inputs (not UTF-8, not JSON, schema,
 too deeply nested), each bad input unique. Meanwhile, at random moments --gap seconds apart:
@@ -220,7 +220,7 @@ def soak(args: argparse.Namespace, bootstrap: str, logs: Path) -> dict[str, Any]
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "NEWSDEDUP_APP_ID": f"{prefix}-app",
            "NEWSDEDUP_TOPIC_RAW": topics["raw"], "NEWSDEDUP_TOPIC_CLEAN": topics["clean"],
            "NEWSDEDUP_TOPIC_EVENTS": topics["events"], "NEWSDEDUP_TOPIC_DLQ": topics["dlq"],
-           "NEWSDEDUP_FORWARD_DUPLICATES": "true", "NEWSDEDUP_LOG_LEVEL": "INFO"}
+           "NEWSDEDUP_HOLD_BACK": "", "NEWSDEDUP_LOG_LEVEL": "INFO"}
     asyncio.run(ensure_topics(bootstrap, [TopicSpec(topics["raw"], 2)]))
     workers = [Worker(f"w{i}", env, logs) for i in (1, 2)]
     for w in workers:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from newsdedup.core.config import DetectionConfig
 from newsdedup.errors import ConfigError
 
 MIB = 1024 * 1024
+# What the clean topic holds back by default: copies. A rewrite by another outlet (same_story) is news in
+# its own words, published with its annotation; a unique article is never held back.
+# The statuses of core.dedup.Status but `unique`, written out so that reading the settings does not import
+# the detection (numba, datasketch: most of a second); tests/unit/test_settings.py checks they agree.
+HoldableStatus = Literal["exact_duplicate", "near_duplicate", "same_story"]
+DEFAULT_HOLD_BACK: frozenset[HoldableStatus] = frozenset({"exact_duplicate", "near_duplicate"})
+_HOLDABLE: tuple[str, ...] = get_args(HoldableStatus)
 
 
 def _kafka(name: str) -> AliasChoices:
@@ -51,6 +58,10 @@ class Settings(BaseSettings):
 
     # At most 16 MiB: the envelopes derived from it (app/budget.py) stay under a broker's 100 MB request limit.
     max_message_bytes: int = Field(default=MIB, ge=1024, le=16 * MIB)
+    # The decision statuses whose articles the clean topic does not carry (they still give their event):
+    # NEWSDEDUP_HOLD_BACK, comma-separated; empty holds back nothing.
+    hold_back: Annotated[frozenset[HoldableStatus], NoDecode] = DEFAULT_HOLD_BACK
+    # Superseded by hold_back: true means "hold back nothing", as NEWSDEDUP_HOLD_BACK= (empty) does.
     forward_duplicates: bool = False
     # How long the index stage keeps one Kafka transaction open to gather more articles into it
     # (each transaction costs the broker several requests and markers: docs/WORKER.md).
@@ -84,6 +95,21 @@ class Settings(BaseSettings):
             raise ValueError("give host:port pairs separated by commas, e.g. 127.0.0.1:9092")
         return ",".join(hosts)
 
+    @field_validator("hold_back", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> Any:
+        """A comma-separated list of statuses that may be held back (never `unique`)."""
+        names = [part.strip() for part in value.split(",")] if isinstance(value, str) else list(value)
+        names = [name for name in names if name]
+        if "unique" in names:
+            raise ValueError("unique articles are never held back (the clean topic is their only output): "
+                             f"give statuses among {', '.join(_HOLDABLE)}, or nothing")
+        unknown = [name for name in names if name not in _HOLDABLE]
+        if unknown:
+            raise ValueError(f"unknown status {', '.join(map(repr, unknown))}: give statuses among "
+                             f"{', '.join(_HOLDABLE)}, separated by commas (or nothing, to hold back none)")
+        return frozenset(names)
+
     @field_validator("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile")
     @classmethod
     def _file_exists(cls, value: Path | None) -> Path | None:
@@ -101,6 +127,17 @@ class Settings(BaseSettings):
         if protocol not in ("SSL", "SASL_SSL") and (self.kafka_ssl_cafile or self.kafka_ssl_certfile):
             raise ValueError(f"KAFKA_SSL_* files are given but KAFKA_SECURITY_PROTOCOL={protocol} does not use TLS: "
                              "set it to SSL or SASL_SSL")
+        return self
+
+    @model_validator(mode="after")
+    def _forward_duplicates_holds_back_nothing(self) -> Settings:
+        """The superseded NEWSDEDUP_FORWARD_DUPLICATES=true is NEWSDEDUP_HOLD_BACK= (nothing held back)."""
+        if not self.forward_duplicates:
+            return self
+        if "hold_back" in self.model_fields_set and self.hold_back:
+            raise ValueError("NEWSDEDUP_FORWARD_DUPLICATES=true (superseded: it holds back nothing) contradicts "
+                             f"NEWSDEDUP_HOLD_BACK={','.join(sorted(self.hold_back))}: give only NEWSDEDUP_HOLD_BACK")
+        self.__dict__["hold_back"] = frozenset()  # frozen model: set once, while it is being validated
         return self
 
     def detection(self) -> DetectionConfig:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from newsdedup import schemas
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
-from newsdedup.core.dedup import Decision
+from newsdedup.core.dedup import STATUSES, Decision
 from newsdedup.core.events import build_events, event_id, rfc3339
 from newsdedup.core.pipeline import PreparedArticle, prepare
 from newsdedup.core.repetition import RepetitionReport, Span
@@ -18,6 +19,13 @@ from tests.unit.newstexts import BRIDGE
 
 CONFIG = DetectionConfig()
 WHEN = datetime(2026, 3, 2, 8, 30, 15, 250000, tzinfo=UTC)
+# The verifier's evidence as the core writes it (verdict.py), for a rewrite of a story.
+STORY_EVIDENCE = {
+    "overlap": 0.31, "figures_changed": 0, "figures_only_earlier": [], "figures_only_later": ["45"],
+    "lead_new_figures": [], "rare_shared": ["halden", "solberg"], "rare_shared_count": 5,
+    "rare_only_earlier": ["wage"], "rare_only_later": ["accord"], "containment": 0.72, "cover": 0.5,
+    "reason": "same rare names and figures in other wording",
+}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +38,8 @@ def test_unique_article_without_repetition_has_no_event(prepared: PreparedArticl
 
 
 def test_near_duplicate_event_fields(prepared: PreparedArticle) -> None:
-    (event,) = build_events(prepared, Decision("near_duplicate", "e-0", "e-0", 0.71), WHEN)
+    evidence = {**STORY_EVIDENCE, "overlap": 0.71, "reason": "shared wording above the threshold"}
+    (event,) = build_events(prepared, Decision("near_duplicate", "e-0", "e-0", 0.71, evidence), WHEN)
     assert event == {
         "event_id": event_id("e-1", "near_duplicate", prepared.content_hash),
         "type": "near_duplicate",
@@ -40,9 +49,38 @@ def test_near_duplicate_event_fields(prepared: PreparedArticle) -> None:
         "duplicate_of": "e-0",
         "similarity": 0.71,
         "detected_at": "2026-03-02T08:30:15.250Z",
-        "details": {"content_hash": prepared.content_hash, "language": "en"},
+        "details": {"content_hash": prepared.content_hash, "language": "en", "evidence": evidence},
     }
     assert uuid.UUID(event["event_id"]).version == 5
+    assert schemas.problems("dedup-event", event) == []
+
+
+def test_a_same_story_decision_gives_a_same_story_event_with_its_evidence(prepared: PreparedArticle) -> None:
+    (event,) = build_events(prepared, Decision("same_story", "e-0", "story-7", 0.31, STORY_EVIDENCE), WHEN)
+    assert (event["type"], event["duplicate_of"], event["cluster_id"], event["similarity"]) == (
+        "same_story", "e-0", "story-7", 0.31)
+    assert event["details"]["evidence"] == STORY_EVIDENCE
+    assert event["event_id"] == event_id("e-1", "same_story", prepared.content_hash)
+    assert schemas.problems("dedup-event", event) == []
+
+
+@pytest.mark.parametrize("status", [s for s in STATUSES if s != "unique"])
+def test_every_status_but_unique_gives_one_event_of_its_own_type_carrying_the_evidence(
+    prepared: PreparedArticle, status: str
+) -> None:
+    evidence = {"overlap": 1.0, "reason": "the same normalised text"} if status == "exact_duplicate" else STORY_EVIDENCE
+    decision = Decision(status, "e-0", "e-0", 1.0 if status == "exact_duplicate" else 0.6, evidence)  # type: ignore[arg-type]
+    (event,) = build_events(prepared, decision, WHEN)
+    assert event["type"] == status
+    assert event["details"]["evidence"] == evidence
+    assert schemas.problems("dedup-event", event) == []
+
+
+def test_a_decision_stored_without_evidence_gives_an_event_without_it(prepared: PreparedArticle) -> None:
+    # An index entry saved before decisions carried evidence gives its decision back with none.
+    (event,) = build_events(prepared, Decision("near_duplicate", "e-0", "e-0", 0.71), WHEN)
+    assert "evidence" not in event["details"]
+    assert schemas.problems("dedup-event", event) == []
 
 
 def test_event_id_is_stable_for_redelivery_and_new_for_changed_content(prepared: PreparedArticle) -> None:

@@ -28,6 +28,7 @@ from newsdedup.app.deadletter import DLQ_KINDS, Provenance
 from newsdedup.app.stages import IndexOutput, IndexStage, PrepareStage
 from newsdedup.core.article import MAX_DEPTH
 from newsdedup.core.config import DetectionConfig
+from newsdedup.core.dedup import STATUSES
 from newsdedup.evaluation.cli import evaluate_stream
 from newsdedup.scan import scan_stream
 from newsdedup.settings import load_settings
@@ -62,7 +63,7 @@ def decide(value: bytes | None, key: bytes | None = b"k") -> IndexOutput:
     timings.append((took, repr(value[:60]) if value is not None else "None"))
     assert took < PER_ARTICLE_BOUND_SECONDS, f"{took:.2f} s for {value[:80]!r}" if value else value
     if output.dead_letter_kind is None:
-        assert output.decision_status in ("unique", "exact_duplicate", "near_duplicate"), output
+        assert output.decision_status in STATUSES, output
         return output
     assert output.dead_letter_kind in DLQ_KINDS
     [(target, _, payload)] = output.messages

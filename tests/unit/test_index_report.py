@@ -83,11 +83,19 @@ def test_the_view_counts_reports_into_metrics_and_health() -> None:
     assert metric(metrics, 'newsdedup_articles_out_total{topic="out.clean"}') == 4.0
     assert metric(metrics, 'newsdedup_findings_total{kind="near_duplicate"}') == 1.0
     assert metric(metrics, 'newsdedup_decisions_total{status="unique"}') == 2.0
+    assert metric(metrics, 'newsdedup_findings_total{kind="same_story"}') == 0.0  # exported before the first
+    assert metric(metrics, 'newsdedup_decisions_total{status="same_story"}') == 0.0
+    rewrite = IndexReport(owner=True, index_size=4)
+    rewrite.findings["same_story"] += 1
+    rewrite.decisions["same_story"] += 1
+    view.apply(rewrite)
+    assert metric(metrics, 'newsdedup_findings_total{kind="same_story"}') == 1.0
+    assert metric(metrics, 'newsdedup_decisions_total{status="same_story"}') == 1.0
     assert metric(metrics, "newsdedup_processing_latency_seconds_count") == 2.0
-    assert metric(metrics, "newsdedup_index_articles") == 3.0
+    assert metric(metrics, "newsdedup_index_articles") == 4.0
     health = view.health()
     assert health["index_owner"] is True
-    assert health["index_articles"] == 3
+    assert health["index_articles"] == 4
     assert health["index_restore_seconds"] == 0.25  # kept from the report that carried it
     view.pid = 1234
     view.lost()

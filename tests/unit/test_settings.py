@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
+from newsdedup.core.dedup import STATUSES
 from newsdedup.errors import ConfigError
-from newsdedup.settings import load_settings
+from newsdedup.settings import HoldableStatus, load_settings
+
+
+def refusal(monkeypatch: pytest.MonkeyPatch, **environment: str) -> str:
+    """The message of the ConfigError that loading the settings with these variables set raises."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    return str(info.value)
 
 
 def test_defaults_work_locally(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,15 +38,12 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.kafka_bootstrap_servers == "kafka-a:9092,kafka-b:9092"
     assert settings.topic_raw == "wire.in"
     assert settings.forward_duplicates is True
+    assert settings.hold_back == frozenset()  # the superseded setting holds back nothing
     assert settings.detection().window_seconds == 24 * 3600
 
 
 def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "no-port-here")
-    monkeypatch.setenv("NEWSDEDUP_RAW_PARTITIONS", "0")
-    with pytest.raises(ConfigError) as info:
-        load_settings()
-    text = str(info.value)
+    text = refusal(monkeypatch, KAFKA_BOOTSTRAP_SERVERS="no-port-here", NEWSDEDUP_RAW_PARTITIONS="0")
     assert "KAFKA_BOOTSTRAP_SERVERS" in text
     assert "NEWSDEDUP_RAW_PARTITIONS" in text
 
@@ -43,3 +52,50 @@ def test_detection_parameters_are_checked(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("NEWSDEDUP_THRESHOLD", "1.5")
     with pytest.raises(ConfigError, match="threshold"):
         load_settings()
+
+
+def test_the_clean_topic_holds_back_copies_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSDEDUP_HOLD_BACK", raising=False)
+    monkeypatch.delenv("NEWSDEDUP_FORWARD_DUPLICATES", raising=False)
+    assert load_settings().hold_back == {"exact_duplicate", "near_duplicate"}  # same_story is published
+
+
+@pytest.mark.parametrize(
+    ("value", "held"),
+    [
+        ("exact_duplicate,near_duplicate,same_story", {"exact_duplicate", "near_duplicate", "same_story"}),
+        (" same_story , exact_duplicate ", {"same_story", "exact_duplicate"}),
+        ("near_duplicate,", {"near_duplicate"}),
+        ("", set()),
+    ],
+)
+def test_hold_back_reads_statuses_separated_by_commas(
+    monkeypatch: pytest.MonkeyPatch, value: str, held: set[str]
+) -> None:
+    monkeypatch.setenv("NEWSDEDUP_HOLD_BACK", value)
+    assert load_settings().hold_back == held
+
+
+def test_unique_articles_can_never_be_held_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = refusal(monkeypatch, NEWSDEDUP_HOLD_BACK="exact_duplicate,unique")
+    assert "NEWSDEDUP_HOLD_BACK" in text
+    assert "unique articles are never held back" in text
+
+
+def test_an_unknown_status_is_refused_naming_the_valid_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = refusal(monkeypatch, NEWSDEDUP_HOLD_BACK="exact_duplicate,near_duplicates")
+    assert "NEWSDEDUP_HOLD_BACK" in text
+    assert "'near_duplicates'" in text
+    assert "exact_duplicate, near_duplicate, same_story" in text
+
+
+def test_forward_duplicates_with_a_hold_back_list_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = refusal(monkeypatch, NEWSDEDUP_FORWARD_DUPLICATES="true", NEWSDEDUP_HOLD_BACK="same_story")
+    assert "NEWSDEDUP_FORWARD_DUPLICATES" in text
+    assert "NEWSDEDUP_HOLD_BACK" in text
+    monkeypatch.setenv("NEWSDEDUP_HOLD_BACK", "")  # the two agree: nothing held back
+    assert load_settings().hold_back == frozenset()
+
+
+def test_the_statuses_that_may_be_held_back_are_the_detections_but_unique() -> None:
+    assert set(get_args(HoldableStatus)) == set(STATUSES) - {"unique"}

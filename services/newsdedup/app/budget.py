@@ -10,7 +10,11 @@ input that is processed), with room for each envelope's overhead:
     events    O                            a self-repetition event carries the spans too
     prepared  P = 3 M + 512 KiB            original bytes, prepared article (cleaned body, spans, packed
                                            compared text of at most MAX_COMPARED_BYTES) and header
-    state     S = 1 MiB                    an index entry keeps at most MAX_COMPARED_BYTES of text
+    state     S = 1 MiB                    an index entry keeps at most MAX_COMPARED_BYTES of text and its
+                                           decision's evidence (at most `widest_evidence()`)
+
+A decision's evidence (core/verdict.py) is bounded by EVIDENCE_TERMS terms a list and EVIDENCE_TERM_CHARS
+characters a term; stage 1 sizes every clean record and event with the widest evidence those allow.
 
 Stage 1 measures every output an article can produce against these limits before the article goes
 on, and turns one that would not fit into a `too_large` dead letter (a dead letter always fits: it
@@ -23,6 +27,7 @@ loudly instead of losing output (docs/WORKER.md, "Size limits").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from newsdedup.core.pipeline import MAX_COMPARED_BYTES
 
@@ -35,6 +40,34 @@ BATCH_OVERHEAD = 1 * KIB
 MAX_KEY_BYTES = 16 * KIB
 # The most of an error message a dead letter carries (exception texts can quote their input).
 MAX_REASON_CHARS = 2000
+# A decision's evidence (core/verdict.py): the lists of terms and figures it carries, at most EVIDENCE_TERMS
+# each (verdict._EVIDENCE_TERMS), each term at most EVIDENCE_TERM_CHARS characters. A term is a word of the
+# compared text, which can be one "word" of MAX_COMPARED_BYTES (a pasted blob, a long URL), so the core
+# must cut terms to EVIDENCE_TERM_CHARS for this bound to hold (tests/unit/test_size_budget.py says
+# whether it does).
+EVIDENCE_LISTS = ("figures_only_earlier", "figures_only_later", "lead_new_figures",
+                  "rare_shared", "rare_only_earlier", "rare_only_later")
+EVIDENCE_TERMS = 8
+EVIDENCE_TERM_CHARS = 64
+# The evidence's other members: counts, scores of 4 decimals, and the verifier's reason (one of a few
+# fixed sentences, all far shorter).
+_EVIDENCE_REASON_CHARS = 256
+_EVIDENCE_COUNT = 10**9
+
+
+def widest_evidence() -> dict[str, Any]:
+    """The largest evidence a decision can carry, in JSON bytes: every list full of the longest terms.
+
+    Each term is EVIDENCE_TERM_CHARS characters of four UTF-8 bytes (the most a character takes, and JSON
+    escapes none that a word holds); distinct, as the terms of one list are.
+    """
+    wide = "𐐀"  # DESERET CAPITAL LONG I: a letter, four bytes in UTF-8
+    evidence: dict[str, Any] = {
+        name: [f"{n}{wide * (EVIDENCE_TERM_CHARS - 1)}" for n in range(EVIDENCE_TERMS)] for name in EVIDENCE_LISTS
+    }
+    evidence.update(overlap=0.1234, containment=0.1234, cover=0.1234, figures_changed=_EVIDENCE_COUNT,
+                    rare_shared_count=_EVIDENCE_COUNT, reason="x" * _EVIDENCE_REASON_CHARS)
+    return evidence
 
 
 @dataclass(frozen=True, slots=True)

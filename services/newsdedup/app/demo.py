@@ -50,6 +50,9 @@ def describe(topic: str, record: dict[str, Any], settings: Settings) -> str:
     """One human-readable line for a record on an output topic."""
     if topic == settings.topic_clean:
         title = (record.get("title") or record.get("body") or "")[:70].replace("\n", " ")
+        status = (record.get("dedup") or {}).get("status", "unique")
+        if status != "unique":  # published with its annotation (NEWSDEDUP_HOLD_BACK): its event says more
+            return f"  PUBLISHED {record['id']:<22} [{record['source']}] {title} ({status})"
         return f"  NEW       {record['id']:<22} [{record['source']}] {title}"
     if topic == settings.topic_dlq:
         error = record["error"]
@@ -60,11 +63,12 @@ def describe(topic: str, record: dict[str, Any], settings: Settings) -> str:
         kinds = sorted({span["kind"] for span in details.get("spans", [])})
         removed = details.get("removed_chars", "?")
         return f"  REPEAT    {record['article_id']:<22} removed {removed} repeated characters ({', '.join(kinds)})"
-    label = "EXACT" if kind == "exact_duplicate" else "NEAR"
+    label = {"exact_duplicate": "EXACT", "near_duplicate": "NEAR", "same_story": "STORY"}.get(kind, kind.upper())
+    relation = "rewrite of" if kind == "same_story" else "copy of"
     similarity = record.get("similarity")
     score = f" sim={similarity:.2f}" if isinstance(similarity, float) else ""
     story = f"(story {record['cluster_id']})"
-    return f"  {label:<9} {record['article_id']:<22} copy of {record['duplicate_of']} {story}{score}"
+    return f"  {label:<9} {record['article_id']:<22} {relation} {record['duplicate_of']} {story}{score}"
 
 
 async def follow(settings: Settings, bootstrap: str, stop: asyncio.Event) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from newsdedup.settings import HoldableStatus
 
 if TYPE_CHECKING:
     from newsdedup.app.prepared_sender import SendHealth
@@ -16,6 +18,10 @@ if TYPE_CHECKING:
 # The most latency samples a merged report keeps.
 _MAX_LATENCIES = 100_000
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+# Every decision status, and every kind of finding (an event's type): each series is exported from the
+# start, at 0, so a dashboard's rate of same_story rewrites exists before the first one.
+DECISION_STATUSES: tuple[str, ...] = ("unique", *get_args(HoldableStatus))
+FINDING_KINDS: tuple[str, ...] = (*get_args(HoldableStatus), "self_repetition")
 
 
 @dataclass(slots=True)
@@ -65,10 +71,17 @@ class WorkerMetrics:
             "newsdedup_articles_out", "Records published, by output topic", ["topic"], registry=r
         )
         self.findings = Counter(
-            "newsdedup_findings", "Dedup findings, by kind (exact_duplicate, near_duplicate, self_repetition)",
+            "newsdedup_findings", f"Dedup findings (events), by kind ({', '.join(FINDING_KINDS)})",
             ["kind"], registry=r,
         )
-        self.decisions = Counter("newsdedup_decisions", "Index decisions, by status", ["status"], registry=r)
+        self.decisions = Counter(
+            "newsdedup_decisions", f"Index decisions, by status ({', '.join(DECISION_STATUSES)})", ["status"],
+            registry=r,
+        )
+        for kind in FINDING_KINDS:
+            self.findings.labels(kind=kind)
+        for status in DECISION_STATUSES:
+            self.decisions.labels(status=status)
         self.dead_letters = Counter("newsdedup_dead_letters", "Inputs sent to the DLQ, by error kind", ["kind"],
                                     registry=r)
         self.latency = Histogram(

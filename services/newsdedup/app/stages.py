@@ -19,11 +19,11 @@ from datetime import datetime
 import orjson
 
 from newsdedup import exactjson
-from newsdedup.app.budget import MAX_KEY_BYTES, SizeBudget
+from newsdedup.app.budget import MAX_KEY_BYTES, SizeBudget, widest_evidence
 from newsdedup.app.codecs import encode, encode_key
 from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter, decode_article
 from newsdedup.app.envelope import Envelope
-from newsdedup.core.dedup import Decision, Deduplicator
+from newsdedup.core.dedup import STATUSES, Decision, Deduplicator
 from newsdedup.core.events import build_events
 from newsdedup.core.index import IndexEntry
 from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
@@ -62,6 +62,10 @@ class PrepareStage:
         self.config = settings.detection()
         self.signer = Signer(self.config)
         self.budget = SizeBudget(settings.max_message_bytes)
+        # Larger than any decision an article can get: the longest status name, naming an article and a story
+        # of the longest id, with a similarity of four decimals and the widest evidence (budget.py).
+        longest = max(STATUSES, key=len)
+        self.widest = Decision(longest, "x" * 512, "x" * 512, 0.1234, widest_evidence())
 
     def run(self, value: bytes | None, provenance: Provenance, arrived_at: datetime) -> Envelope:
         """Turn one raw message into an envelope holding the prepared article or its dead letter."""
@@ -84,8 +88,7 @@ class PrepareStage:
     def _check_fits(self, prepared: PreparedArticle, envelope: Envelope) -> None:
         """Raise InvalidArticle(too_large) unless every record this article can produce fits its topic."""
         budget = self.budget
-        # The largest decision an article can get: a copy naming another article of the longest id.
-        widest = Decision("near_duplicate", "x" * 512, "x" * 512, 0.1234)
+        widest = self.widest
         # The envelope's JSON header is under 1 KiB plus its key, escaped (at most 6 bytes a key byte).
         key_bytes = len(envelope.provenance.key or b"")
         envelope_size = len(envelope.raw) + len(envelope.payload) + 1024 + 6 * key_bytes
@@ -96,7 +99,8 @@ class PrepareStage:
             "its clean record": (len(encode(build_record(prepared, widest))), budget.output),
         }
         for event in build_events(prepared, widest, envelope.arrived_at):
-            sizes[f"its {event['type']} event"] = (len(encode(event)), budget.output)
+            kind = "self-repetition" if event["type"] == "self_repetition" else "duplicate or same-story"
+            sizes[f"its {kind} event"] = (len(encode(event)), budget.output)
         for what, (size, limit) in sizes.items():
             if size > limit:
                 raise InvalidArticle("too_large", f"{what} would be {size} bytes, over the limit of {limit} bytes "
@@ -114,7 +118,8 @@ class IndexStage:
 
     def __init__(self, settings: Settings) -> None:
         self.config = settings.detection()
-        self.forward_duplicates = settings.forward_duplicates
+        # The statuses the clean topic does not carry (NEWSDEDUP_HOLD_BACK); never `unique`.
+        self.hold_back: frozenset[str] = frozenset(settings.hold_back)
         self.max_input = settings.max_message_bytes
         self.deduplicator = Deduplicator(self.config)
         self.next_raw_offset: dict[str, dict[int, int]] = {}
@@ -196,7 +201,7 @@ class IndexStage:
         if outcome.inserted is not None:
             output.state_updates.append((outcome.inserted.article_id.encode("utf-8"),
                                          encode(outcome.inserted.to_json())))
-        if decision.status == "unique" or self.forward_duplicates:
+        if decision.status not in self.hold_back:
             output.messages.append(("clean", key, encode(build_record(prepared, decision))))
         for event in build_events(prepared, decision, detected_at):
             output.messages.append(("events", encode_key(event["cluster_id"]), encode(event)))

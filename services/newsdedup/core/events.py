@@ -3,6 +3,10 @@
 An event id is a UUID5 of (article id, type, content hash): a redelivered article produces the same
 ids, so a consumer can drop repeats, while an updated article (new content) produces new ones.
 `detected_at` is passed in; the core reads no clock.
+
+A decided article that is not unique gives one event whose type is its status (`exact_duplicate`,
+`near_duplicate` or `same_story`), carrying the decision's evidence in `details.evidence`; an article
+that repeated itself gives a `self_repetition` event too.
 """
 
 from __future__ import annotations
@@ -31,19 +35,14 @@ def rfc3339(moment: datetime) -> str:
 
 
 def build_events(prepared: PreparedArticle, decision: Decision, detected_at: datetime) -> list[dict[str, Any]]:
-    """The events of one decided article: its copy finding (if any), then its self-repetition (if any)."""
+    """The events of one decided article: its copy or same-story finding (if any), then its self-repetition (if any)."""
     events: list[dict[str, Any]] = []
     when = rfc3339(detected_at)
     if decision.status != "unique":
-        events.append(
-            _event(
-                prepared,
-                decision,
-                decision.status,
-                when,
-                {"content_hash": prepared.content_hash, "language": prepared.language},
-            )
-        )
+        details: dict[str, Any] = {"content_hash": prepared.content_hash, "language": prepared.language}
+        if decision.evidence is not None:  # a decision always has it; one stored before it existed has not
+            details["evidence"] = decision.evidence
+        events.append(_event(prepared, decision, decision.status, when, details))
     removed = int(prepared.repetition.get("removed_chars", 0))
     if removed > 0:
         details = {
