@@ -119,7 +119,8 @@ def test_pairs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert (missing["missing"], missing["decision_b"], missing["language"]) == (["zz"], None, None)
     assert by_pair[("e1", "e2")]["reason"] == "exact copy"
     assert by_pair[("e1", "e2")]["decision_b"] == {"status": "exact_duplicate", "duplicate_of": "e1",
-                                                    "cluster_id": "e1", "similarity": 1.0}
+                                                    "cluster_id": "e1", "similarity": 1.0,
+                                                    "evidence": {"overlap": 1.0, "reason": "the same normalised text"}}
     links = summary["links"]
     # English: same e1/e2, e3/e1 linked, e4/e1 not; different e5/e1 not linked, e2/e3 linked. P 2/3, R 2/3.
     assert {k: links["en"][k] for k in ("pairs", "same", "different", "linked", "linked_same", "linked_different")} \

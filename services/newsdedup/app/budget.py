@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsdedup.core.pipeline import MAX_COMPARED_BYTES
+from newsdedup.core.verdict import EVIDENCE_TERM_CHARS, EVIDENCE_TERMS
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -41,14 +42,12 @@ MAX_KEY_BYTES = 16 * KIB
 # The most of an error message a dead letter carries (exception texts can quote their input).
 MAX_REASON_CHARS = 2000
 # A decision's evidence (core/verdict.py): the lists of terms and figures it carries, at most EVIDENCE_TERMS
-# each (verdict._EVIDENCE_TERMS), each term at most EVIDENCE_TERM_CHARS characters. A term is a word of the
+# each (verdict.EVIDENCE_TERMS), each term at most EVIDENCE_TERM_CHARS characters. A term is a word of the
 # compared text, which can be one "word" of MAX_COMPARED_BYTES (a pasted blob, a long URL), so the core
 # must cut terms to EVIDENCE_TERM_CHARS for this bound to hold (tests/unit/test_size_budget.py says
 # whether it does).
 EVIDENCE_LISTS = ("figures_only_earlier", "figures_only_later", "lead_new_figures",
-                  "rare_shared", "rare_only_earlier", "rare_only_later")
-EVIDENCE_TERMS = 8
-EVIDENCE_TERM_CHARS = 64
+                  "rare_shared", "rare_only_earlier", "rare_only_later", "lead_names_swapped")
 # The evidence's other members: counts, scores of 4 decimals, and the verifier's reason (one of a few
 # fixed sentences, all far shorter).
 _EVIDENCE_REASON_CHARS = 256

@@ -271,10 +271,17 @@ class Deduplicator:
             floor = self._estimate_floor
             picked = self._best(ids, jaccard, sizes, prepared.size, own_cluster, rules.max_verified, floor)
         taken = {entry.article_id for _, entry in picked}
-        lead_ids = [key for key in sorted(self.index.query_lead(lead_signature, rules.max_bucket)) if key not in taken]
-        if lead_ids:
-            jaccard, sizes = self.index.estimates(lead_ids, prepared.signature)
-            picked += self._best(lead_ids, jaccard, sizes, prepared.size, own_cluster, rules.max_lead_verified, None)
+        if lead_signature is not None:
+            # Met on the lead's rare terms only: the most alike leads first (their MinHash estimate), not the
+            # most alike wording, which a rewrite does not share.
+            leads = []
+            for key in self.index.query_lead(lead_signature, rules.max_bucket):
+                entry = self.index.get(key)
+                if key in taken or entry is None or entry.cluster_id == own_cluster or entry.lead_signature is None:
+                    continue
+                leads.append((float(np.count_nonzero(entry.lead_signature == lead_signature)), entry))
+            leads.sort(key=lambda pair: (-pair[0], pair[1].seq))
+            picked += leads[: rules.max_lead_verified]
         judged = []
         for _, entry in picked:
             verdict = self._judge(new, self._cached(entry), rarity)
@@ -295,7 +302,7 @@ class Deduplicator:
         size: int,
         own_cluster: str | None,
         most: int,
-        floor: float | None,
+        floor: float,
     ) -> list[tuple[float, IndexEntry]]:
         """The `most` candidates with the best estimated overlap (at least `floor`), first seen first on a tie.
 
@@ -305,9 +312,7 @@ class Deduplicator:
         if not ids:
             return []
         estimates = jaccard * (sizes + size) / (1.0 + jaccard) / np.maximum(np.maximum(sizes, size), 1)
-        keep = np.ones(len(ids), dtype=bool) if floor is None else (
-            (sizes >= self.rules.min_shingles) & (estimates >= floor)
-        )
+        keep = (sizes >= self.rules.min_shingles) & (estimates >= floor)
         entries = []
         for position in np.flatnonzero(keep).tolist():
             entry = self.index.get(ids[position])

@@ -32,8 +32,10 @@ from newsdedup.core.verify import DedupRules
 
 Kind = Literal["copy", "same_story", "different"]
 
-# Terms listed per side in the evidence: the rarest first. Enough to read a decision, bounded in size.
-_EVIDENCE_TERMS = 8
+# Terms listed per side in the evidence: the rarest first, each cut to a length. Enough to read a decision,
+# and bounded in size (a "word" of the compared text can be a pasted blob; app/budget.py counts on these).
+EVIDENCE_TERMS = 8
+EVIDENCE_TERM_CHARS = 64
 # The most words on either side of an in-place replacement that still reads as a swapped name.
 _SWAP_WORDS = 3
 # Two words this alike letter by letter (difflib ratio) are one word spelled two ways, not two names:
@@ -86,9 +88,9 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         "overlap": round(overlap, 4),
         "figures_changed": min(len(changed[0]), len(changed[1])),
         "figures_kept": len(new.figures & old.figures),
-        "figures_only_earlier": changed[0][:_EVIDENCE_TERMS],
-        "figures_only_later": changed[1][:_EVIDENCE_TERMS],
-        "lead_new_figures": lead_new[:_EVIDENCE_TERMS],
+        "figures_only_earlier": changed[0][:EVIDENCE_TERMS],
+        "figures_only_later": changed[1][:EVIDENCE_TERMS],
+        "lead_new_figures": lead_new[:EVIDENCE_TERMS],
     }
     containment = None
 
@@ -118,7 +120,7 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         swapped, lead_alike = _lead_changes(new, old, rarity)
         evidence["lead_similarity"] = round(lead_alike, 4)
         if swapped:
-            evidence["lead_names_swapped"] = swapped[:_EVIDENCE_TERMS]
+            evidence["lead_names_swapped"] = [_cut(swap) for swap in swapped[:EVIDENCE_TERMS]]
         lead_news = [term for term in set(new.lead_words) - old.terms if rarity.is_rare(term)]
         follows_up = copied and new.source == old.source and lead_alike < rules.follow_up_lead
         if follows_up and len(lead_news) >= rules.follow_up_terms:
@@ -170,7 +172,12 @@ def _add_terms(evidence: dict[str, Any], new: Side, old: Side, rarity: Rarity) -
 
 def _rarest(found: frozenset[str], rarity: Rarity) -> list[str]:
     """The rarest few terms of a set (ties in alphabetical order, so the list is stable)."""
-    return sorted(found, key=lambda term: (rarity.df(term), term))[:_EVIDENCE_TERMS]
+    return [_cut(term) for term in sorted(found, key=lambda term: (rarity.df(term), term))[:EVIDENCE_TERMS]]
+
+
+def _cut(text: str) -> str:
+    """A term as the evidence lists it: at most EVIDENCE_TERM_CHARS characters (a cut one ends in "…")."""
+    return text if len(text) <= EVIDENCE_TERM_CHARS else text[: EVIDENCE_TERM_CHARS - 1] + "…"
 
 
 def _lead_changes(new: Side, old: Side, rarity: Rarity) -> tuple[list[str], float]:
