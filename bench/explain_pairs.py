@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,14 +29,17 @@ from newsdedup.core.dedup import Decision, Deduplicator, _Candidate
 from newsdedup.core.pipeline import prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.core.terms import Rarity
+from newsdedup.core.verify import DEFAULT_RULES, DedupRules
 from newsdedup.evaluation.pairs import read_pairs
 
 
 class ExplainingDeduplicator(Deduplicator):
     """A Deduplicator that, for chosen articles, records what each path and the verifier said of chosen pairs."""
 
-    def __init__(self, config: DetectionConfig, signer: Signer, wanted: dict[str, list[str]]) -> None:
-        super().__init__(config, signer)
+    def __init__(
+        self, config: DetectionConfig, signer: Signer, wanted: dict[str, list[str]], rules: DedupRules = DEFAULT_RULES
+    ) -> None:
+        super().__init__(config, signer, rules)
         self.wanted = wanted  # later id -> earlier ids
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -72,9 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stream", type=Path)
     parser.add_argument("pairs", type=Path)
     parser.add_argument("--only-wrong", action="store_true", help="only pairs whose outcome disagrees with the label")
+    parser.add_argument("--threshold", type=float, default=DetectionConfig().threshold)
+    parser.add_argument("--rule", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a DedupRules field (repeatable), e.g. --rule story_containment=0.5")
     args = parser.parse_args(argv)
+    overrides: dict[str, Any] = {}
+    for item in args.rule:
+        name, _, value = item.partition("=")
+        overrides[name] = type(getattr(DEFAULT_RULES, name))(value)
+    rules = replace(DEFAULT_RULES, **overrides)
     pairs = read_pairs(args.pairs.read_text(encoding="utf-8").splitlines())
-    config = DetectionConfig()
+    config = DetectionConfig(threshold=args.threshold)
     signer = Signer(config)
     position: dict[str, int] = {}
     articles = list(read_stream(args.stream))
@@ -84,22 +96,30 @@ def main(argv: list[str] | None = None) -> int:
     for pair in pairs:
         earlier, later = sorted((pair.id_a, pair.id_b), key=lambda key: position.get(key, -1))
         wanted.setdefault(later, []).append(earlier)
-    dedup = ExplainingDeduplicator(config, signer, wanted)
+    dedup = ExplainingDeduplicator(config, signer, wanted, rules)
     decisions: dict[str, Decision] = {}
     now = datetime.now(UTC)
     for obj in articles:
         article = parse_article(obj)
         decisions[article.id] = dedup.decide(prepare(article, signer, config), now)
+    counts = {"same": 0, "different": 0, "linked_same": 0, "linked_different": 0}
     for pair in pairs:
         earlier, later = sorted((pair.id_a, pair.id_b), key=lambda key: position.get(key, -1))
         if earlier not in decisions or later not in decisions:
             continue
         linked = decisions[earlier].cluster_id == decisions[later].cluster_id
+        counts[pair.verdict] += 1
+        counts[f"linked_{pair.verdict}"] += linked
         if args.only_wrong and linked == (pair.verdict == "same"):
             continue
         out = {"earlier": earlier, "later": later, "label": pair.verdict, "reason": pair.reason, "linked": linked,
                "decision": decisions[later].to_json(), **dedup.notes.get((earlier, later), {})}
         sys.stdout.buffer.write(orjson.dumps(out) + b"\n")
+    linked = counts["linked_same"] + counts["linked_different"]
+    precision = counts["linked_same"] / linked if linked else 0.0
+    recall = counts["linked_same"] / counts["same"] if counts["same"] else 0.0
+    print(f"threshold {args.threshold} rules {overrides}: linked {linked}, precision {precision:.3f}, "
+          f"recall {recall:.3f} ({counts})", file=sys.stderr)
     return 0
 
 

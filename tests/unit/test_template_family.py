@@ -62,7 +62,12 @@ def failing_today(**why: str) -> list[object]:
 
 NOTICES_LINKED_TODAY = failing_today()
 FOLLOW_UP_LINKED_TODAY = failing_today()
-NO_SAME_STORY_TODAY = failing_today(en="same_story does not exist yet", ar="same_story does not exist yet")
+# Known shortfall: rarity is learned from the window, and this stream's window holds a few dozen stories, so
+# every word of two or fewer of them is "rare" and each rewrite's own wording outweighs the shared names
+# (idf-weighted rare containment 0.41 for the ferry, 0.27 for the plant, against 0.6 needed). On the real
+# corpora, with thousands of stories in the window, rewrites are found (docs/DETECTION.md).
+SMALL_WINDOW = "in a window of a few dozen stories a rewrite's own words count as rare: containment 0.27-0.41 < 0.6"
+NO_SAME_STORY_TODAY = failing_today(en=SMALL_WINDOW, ar=SMALL_WINDOW)
 
 
 def stream() -> list[Item]:

@@ -117,7 +117,7 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     # rare (two stories: all their words), and these tests would take synonyms for swapped names.
     knows_names = rarity.counts.documents >= rules.min_stories
     if knows_names and (copied or new.source == old.source):
-        swapped, lead_alike = _lead_changes(new, old, rarity)
+        swapped, lead_alike = _lead_changes(new, old, rarity, rules.swap_max_df)
         evidence["lead_similarity"] = round(lead_alike, 4)
         if swapped:
             evidence["lead_names_swapped"] = [_cut(swap) for swap in swapped[:EVIDENCE_TERMS]]
@@ -180,7 +180,7 @@ def _cut(text: str) -> str:
     return text if len(text) <= EVIDENCE_TERM_CHARS else text[: EVIDENCE_TERM_CHARS - 1] + "…"
 
 
-def _lead_changes(new: Side, old: Side, rarity: Rarity) -> tuple[list[str], float]:
+def _lead_changes(new: Side, old: Side, rarity: Rarity, swap_max_df: int) -> tuple[list[str], float]:
     """The rare words of the earlier lead replaced by other rare words in place, and how alike the leads are.
 
     Aligned word by word, a template's next issue swaps a few words in place (the issuer, the country, the
@@ -188,13 +188,14 @@ def _lead_changes(new: Side, old: Side, rarity: Rarity) -> tuple[list[str], floa
     word or two. A swap counts when neither word occurs anywhere in the other article and both are rare.
     """
     before, after = old.lead_words, new.lead_words
+    max_df = min(rarity.max_df, swap_max_df) if swap_max_df else rarity.max_df
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     swapped = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "replace" or i2 - i1 > _SWAP_WORDS or j2 - j1 > _SWAP_WORDS:
             continue
-        gone = [word for word in before[i1:i2] if word not in new.terms and rarity.is_rare(word)]
-        came = [word for word in after[j1:j2] if word not in old.terms and rarity.is_rare(word)]
+        gone = [word for word in before[i1:i2] if word not in new.terms and rarity.df(word) <= max_df]
+        came = [word for word in after[j1:j2] if word not in old.terms and rarity.df(word) <= max_df]
         swap = f"{' '.join(before[i1:i2])} -> {' '.join(after[j1:j2])}"
         if gone and came and not _respelled(gone, came) and swap not in swapped:
             swapped.append(swap)

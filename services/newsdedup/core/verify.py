@@ -136,12 +136,15 @@ class DedupRules:
     # alignment ratio) and brings `follow_up_terms` rare terms the earlier article lacks is a follow-up.
     # Neither test is made before the window holds `min_stories` stories.
     lead_names_swapped: int = 1
+    # ... and each swapped word known to at most `swap_max_df` stories of the window (0: as rare as any rare
+    # term): an unseen name, not one of the many inflected forms and synonyms a rewrite brings.
+    swap_max_df: int = 2
     min_stories: int = 50
     follow_up_lead: float = 0.5
     follow_up_terms: int = 2
     # The second candidate path: each article's lead rare terms, MinHashed and banded.
     lead_perm: int = 64
-    lead_bands: int = 32
+    lead_bands: int = 64
     # How many candidates met only on the second path are judged (the best character estimates first).
     max_lead_verified: int = 4
     # Candidates under this estimated overlap are not judged for the same story unless the second path
