@@ -81,11 +81,12 @@ class Outcome:
 class _Text:
     """One side of a comparison (verdict.Side): everything the verifier reads, each computed at most once."""
 
-    def __init__(self, text: Callable[[], str], signer: Signer, source: str, size: int) -> None:
+    def __init__(self, text: Callable[[], str], signer: Signer, source: str, size: int, event_time: float) -> None:
         self._text = text
         self._signer = signer
         self.source = source
         self.size = size
+        self.event_time = event_time
         self._shingles: npt.NDArray[np.uint32] | None = None
         self._figures: frozenset[str] | None = None
         self._lead_figures: frozenset[str] | None = None
@@ -127,8 +128,8 @@ class _Text:
 class _Candidate(_Text):
     """The new article's side of every comparison."""
 
-    def __init__(self, prepared: PreparedArticle, signer: Signer) -> None:
-        super().__init__(lambda: prepared.normalized, signer, prepared.source, prepared.size)
+    def __init__(self, prepared: PreparedArticle, signer: Signer, event_time: float) -> None:
+        super().__init__(lambda: prepared.normalized, signer, prepared.source, prepared.size, event_time)
         self.prepared = prepared
         self._shingles = prepared.shingles
 
@@ -170,7 +171,7 @@ class Deduplicator:
                 return Outcome(_stored(old), True, None, ())
             removed.append(self.index.remove(old.article_id))
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
-        candidate = _Candidate(prepared, self.signer)
+        candidate = _Candidate(prepared, self.signer, event_time)
         rarity = Rarity.of(self.index.terms, candidate.terms, self.rules.rare_df, self.rules.rare_share)
         lead_signature = self.sketcher.signature(rarity.rare(candidate.lead_terms))
         decision = self._decide(candidate, rarity, lead_signature, old.cluster_id if old is not None else None)
@@ -327,7 +328,7 @@ class Deduplicator:
         key = (entry.article_id, entry.content_hash)
         found = self._recent.get(key)
         if found is None:
-            found = _Text(entry.normalized, self.signer, entry.source, entry.size)
+            found = _Text(entry.normalized, self.signer, entry.source, entry.size, entry.event_time)
             self._recent[key] = found
             if len(self._recent) > _RECENT_TEXTS:
                 self._recent.popitem(last=False)

@@ -21,7 +21,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -87,6 +87,11 @@ class TermCounts:
         """How many counted documents hold `term`."""
         return self._df.get(term, 0)
 
+    @property
+    def df_table(self) -> dict[str, int]:
+        """The counts themselves, for loops that look up many terms (read only)."""
+        return self._df
+
 
 @dataclass(frozen=True, slots=True)
 class Rarity:
@@ -99,6 +104,9 @@ class Rarity:
     counts: TermCounts
     arriving: frozenset[str]
     max_df: int
+    # Rare subsets already computed for this arriving article, by document (the same texts are judged
+    # against several candidates and their canonicals): an article's own cache, dropped with it.
+    _rare: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, counts: TermCounts, arriving: frozenset[str], max_df: int, max_share: float) -> Rarity:
@@ -121,9 +129,25 @@ class Rarity:
         """Inverse document frequency: ln((N + 1) / df), N the documents counted plus the arriving one."""
         return math.log((self.counts.documents + 2) / max(1, self.df(term)))
 
-    def rare(self, document: Iterable[str]) -> frozenset[str]:
+    def total_weight(self, terms: Iterable[str]) -> float:
+        """The summed weight of some terms (math.fsum: exact, so independent of set order)."""
+        df, arriving, top = self.counts.df_table, self.arriving, self.counts.documents + 2
+        log = math.log
+        return math.fsum(log(top / max(1, df.get(term, 0) + (term in arriving))) for term in terms)
+
+    def rare_of(self, terms: Iterable[str]) -> frozenset[str]:
+        """The rare ones of some terms (not remembered: for sets made once, like an intersection)."""
+        df, arriving, most = self.counts.df_table, self.arriving, self.max_df
+        return frozenset(term for term in terms if df.get(term, 0) + (term in arriving) <= most)
+
+    def rare(self, document: frozenset[str]) -> frozenset[str]:
         """The rare terms of a document."""
-        return frozenset(term for term in document if self.is_rare(term))
+        found = self._rare.get(document)
+        if found is None:
+            df, arriving, most = self.counts.df_table, self.arriving, self.max_df
+            found = frozenset(term for term in document if df.get(term, 0) + (term in arriving) <= most)
+            self._rare[document] = found
+        return found
 
 
 class LeadSketcher:

@@ -18,7 +18,6 @@ two share and those that differ, so "why was this flagged?" has an answer in the
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any, Literal, Protocol
@@ -58,6 +57,8 @@ class Side(Protocol):
     def lead_figures(self) -> frozenset[str]: ...
     @property
     def terms(self) -> frozenset[str]: ...
+    @property
+    def event_time(self) -> float: ...
     @property
     def lead_words(self) -> list[str]: ...
 
@@ -105,13 +106,12 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         evidence["figures_changed"] >= rules.same_source_changed_figures
         or (not expands and len(lead_new) >= rules.same_source_lead_figures)
     ):
-        _add_terms(evidence, new, old, rarity)
         return verdict("different", "figures changed (one source: another issue or a new event)")
     most = rules.changed_figures_short if min(new.size, old.size) < rules.short_notice else rules.changed_figures
     if verify.figures_conflict(new.figures, old.figures, most):
-        _add_terms(evidence, new, old, rarity)
         return verdict("different", "most figures changed (another issue of a template)")
-    shared, weight_shared, weight_new, weight_old = _add_terms(evidence, new, old, rarity)
+    shared = len(rarity.rare_of(new.terms & old.terms))
+    evidence["rare_shared_count"] = shared
     copied = comparable and overlap > threshold
     # Which words are names is learned from the window's stories: with too few of them, every word looks
     # rare (two stories: all their words), and these tests would take synonyms for swapped names.
@@ -128,12 +128,20 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         if copied and len(swapped) >= rules.lead_names_swapped:
             return verdict("different", "names in the lead replaced by others (another issue of a template)")
     if copied:
+        _add_terms(evidence, new, old, rarity)
         return verdict("copy", "shared wording above the threshold")
+    if shared < 2:  # see `fewest` below: most chance candidates end here, before any weight is summed
+        return verdict("different", "too little distinctive content in common")
+    if rules.story_max_hours and abs(new.event_time - old.event_time) > rules.story_max_hours * 3600:
+        return verdict("different", "too far apart in time to be one report (a follow-up)")
+    rare_new, rare_old = rarity.rare(new.terms), rarity.rare(old.terms)
+    weight_new, weight_old = rarity.total_weight(rare_new), rarity.total_weight(rare_old)
     smaller = min(weight_new, weight_old)
-    containment = weight_shared / smaller if smaller > 0 else 0.0
+    # Exact sums (fsum): independent of set order, so a verdict never depends on the process's hash seed.
+    containment = rarity.total_weight(rare_new & rare_old) / smaller if smaller > 0 else 0.0
     evidence["containment"] = round(containment, 4)
     # A headline flash has two or three rare terms: all of them shared is as telling as three of many.
-    fewest = min(rules.story_shared, max(2, len(rarity.rare(new.terms if weight_new <= weight_old else old.terms))))
+    fewest = min(rules.story_shared, max(2, len(rare_new if weight_new <= weight_old else rare_old)))
     if containment >= rules.story_containment and shared >= fewest:
         # The larger side must be *about* what the smaller tells: its lead's rare terms are found in the
         # smaller (a rewrite), or the shared rare terms are in its lead (a full story after its flash). A
@@ -148,26 +156,17 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         evidence["lead_cover"] = round(lead_cover, 4)
         if lead_cover < rules.story_lead_cover:
             return verdict("different", "the longer one leads with other news (a round-up or a follow-up)")
+        _add_terms(evidence, new, old, rarity)
         return verdict("same_story", "same rare names and figures in other wording")
     return verdict("different", "too little distinctive content in common")
 
 
-def _add_terms(evidence: dict[str, Any], new: Side, old: Side, rarity: Rarity) -> tuple[int, float, float, float]:
-    """Put the shared and the differing rare terms in the evidence; return (shared, weights shared/new/old)."""
+def _add_terms(evidence: dict[str, Any], new: Side, old: Side, rarity: Rarity) -> None:
+    """Put the shared and the differing rare terms of a linked pair in its evidence (the rarest first)."""
     rare_new, rare_old = rarity.rare(new.terms), rarity.rare(old.terms)
-    shared = rare_new & rare_old
-    evidence["rare_shared"] = _rarest(shared, rarity)
-    evidence["rare_shared_count"] = len(shared)
+    evidence["rare_shared"] = _rarest(rare_new & rare_old, rarity)
     evidence["rare_only_earlier"] = _rarest(rare_old - new.terms, rarity)
     evidence["rare_only_later"] = _rarest(rare_new - old.terms, rarity)
-    weight = rarity.weight
-    # fsum: exact and independent of set order, so a verdict never depends on the process's hash seed.
-    return (
-        len(shared),
-        math.fsum(weight(t) for t in shared),
-        math.fsum(weight(t) for t in rare_new),
-        math.fsum(weight(t) for t in rare_old),
-    )
 
 
 def _rarest(found: frozenset[str], rarity: Rarity) -> list[str]:

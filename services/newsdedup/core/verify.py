@@ -126,6 +126,8 @@ class DedupRules:
     # ... and the larger side's lead must be about it: at least this share of its lead's rare terms are
     # found in the smaller side (a round-up carries a story whole, but leads with other news).
     story_lead_cover: float = 0.3
+    # ... and the two at most this many hours apart in event time (0: no bound).
+    story_max_hours: float = 0.0
     # Two items of one source that disagree on a figure are two issues of its template (a payout, a bond
     # notice, a price table), or a lead that brings this many figures the earlier item lacks is a new
     # event; between two outlets, details differ and only today's "most figures changed" rule applies.
