@@ -275,14 +275,17 @@ class Deduplicator:
         if lead_signature is not None:
             # Met on the lead's rare terms only: the most alike leads first (their MinHash estimate), not the
             # most alike wording, which a rewrite does not share.
-            leads = []
-            for key in self.index.query_lead(lead_signature, rules.max_bucket):
-                entry = self.index.get(key)
-                if key in taken or entry is None or entry.cluster_id == own_cluster or entry.lead_signature is None:
+            ids = [key for key in self.index.query_lead(lead_signature, rules.max_bucket) if key not in taken]
+            equal, seqs = self.index.lead_estimates(ids, lead_signature)
+            found = 0
+            for position in np.lexsort((seqs, -equal)).tolist():  # most alike first, first seen first
+                entry = self.index.get(ids[position])
+                if entry is None or entry.cluster_id == own_cluster:
                     continue
-                leads.append((float(np.count_nonzero(entry.lead_signature == lead_signature)), entry))
-            leads.sort(key=lambda pair: (-pair[0], pair[1].seq))
-            picked += leads[: rules.max_lead_verified]
+                picked.append((float(equal[position]), entry))
+                found += 1
+                if found == rules.max_lead_verified:
+                    break
         judged = []
         for _, entry in picked:
             verdict = self._judge(new, self._cached(entry), rarity)

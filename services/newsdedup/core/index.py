@@ -151,6 +151,8 @@ class WindowedIndex:
         self._free: list[int] = []
         self._signatures = np.zeros((64, config.num_perm), dtype=np.uint32)
         self._sizes = np.zeros(64, dtype=np.float64)
+        self._lead_signatures = np.zeros((64, lead_perm), dtype=np.uint32)  # rows of entries in the lead LSH
+        self._seqs = np.zeros(64, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._live)
@@ -193,6 +195,16 @@ class WindowedIndex:
         if lead_signature is None:
             return set()
         return self._lead_lsh.query_keys(self._lead_lsh.band_keys(lead_signature), max_bucket)
+
+    def lead_estimates(
+        self, ids: list[str], lead_signature: npt.NDArray[np.uint32]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """For entries met on the lead path: how many lead-signature values equal `lead_signature`'s, and
+        their insertion numbers (to order ties), in one gather."""
+        slot = self._slot
+        slots = np.fromiter((slot[key] for key in ids), dtype=np.intp, count=len(ids))
+        equal = np.count_nonzero(self._lead_signatures[slots] == lead_signature, axis=1)
+        return equal.astype(np.int64), self._seqs[slots]
 
     def estimates(
         self, ids: list[str], signature: npt.NDArray[np.uint32]
@@ -326,8 +338,13 @@ class WindowedIndex:
             grown = max(64, slot + slot // 2)
             self._signatures = np.resize(self._signatures, (grown, self._signatures.shape[1]))
             self._sizes = np.resize(self._sizes, grown)
+            self._lead_signatures = np.resize(self._lead_signatures, (grown, self._lead_signatures.shape[1]))
+            self._seqs = np.resize(self._seqs, grown)
         self._signatures[slot] = entry.signature
         self._sizes[slot] = entry.size
+        self._seqs[slot] = entry.seq
+        if entry.lead_signature is not None:
+            self._lead_signatures[slot] = entry.lead_signature
         self._slot[entry.article_id] = slot
         self._searchable[entry.cluster_id] = self._searchable.get(entry.cluster_id, 0) + 1
 

@@ -83,21 +83,26 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     """The verdict on a new article against an earlier one (order matters: `new` is the later)."""
     comparable = min(new.size, old.size) >= rules.min_shingles
     overlap = verify.exact_overlap(new.shingles, old.shingles) if comparable else 0.0
-    changed = sorted(old.figures - new.figures), sorted(new.figures - old.figures)
-    lead_new = sorted(new.lead_figures - old.figures)
-    evidence: dict[str, Any] = {
-        "overlap": round(overlap, 4),
-        "figures_changed": min(len(changed[0]), len(changed[1])),
-        "figures_kept": len(new.figures & old.figures),
-        "figures_only_earlier": changed[0][:EVIDENCE_TERMS],
-        "figures_only_later": changed[1][:EVIDENCE_TERMS],
-        "lead_new_figures": lead_new[:EVIDENCE_TERMS],
-    }
+    copied = comparable and overlap > threshold
+    shared = len(rarity.rare_of(new.terms & old.terms))
+    evidence: dict[str, Any] = {"overlap": round(overlap, 4), "rare_shared_count": shared}
     containment = None
 
     def verdict(kind: Kind, reason: str) -> Verdict:
         evidence["reason"] = reason
         return Verdict(kind, reason, overlap, containment, evidence)
+
+    if not copied and shared < 2:  # see `fewest` below: most chance candidates end here, at little cost
+        return verdict("different", "too little distinctive content in common")
+    changed = sorted(old.figures - new.figures), sorted(new.figures - old.figures)
+    lead_new = sorted(new.lead_figures - old.figures)
+    evidence.update({
+        "figures_changed": min(len(changed[0]), len(changed[1])),
+        "figures_kept": len(new.figures & old.figures),
+        "figures_only_earlier": changed[0][:EVIDENCE_TERMS],
+        "figures_only_later": changed[1][:EVIDENCE_TERMS],
+        "lead_new_figures": lead_new[:EVIDENCE_TERMS],
+    })
 
     # A later lead's new figures mean a new event only when the earlier item was about as long: after a
     # headline flash, the full story brings its figures as a matter of course.
@@ -110,9 +115,6 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     most = rules.changed_figures_short if min(new.size, old.size) < rules.short_notice else rules.changed_figures
     if verify.figures_conflict(new.figures, old.figures, most):
         return verdict("different", "most figures changed (another issue of a template)")
-    shared = len(rarity.rare_of(new.terms & old.terms))
-    evidence["rare_shared_count"] = shared
-    copied = comparable and overlap > threshold
     # Which words are names is learned from the window's stories: with too few of them, every word looks
     # rare (two stories: all their words), and these tests would take synonyms for swapped names.
     knows_names = rarity.counts.documents >= rules.min_stories
@@ -130,8 +132,6 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     if copied:
         _add_terms(evidence, new, old, rarity)
         return verdict("copy", "shared wording above the threshold")
-    if shared < 2:  # see `fewest` below: most chance candidates end here, before any weight is summed
-        return verdict("different", "too little distinctive content in common")
     if rules.story_max_hours and abs(new.event_time - old.event_time) > rules.story_max_hours * 3600:
         return verdict("different", "too far apart in time to be one report (a follow-up)")
     rare_new, rare_old = rarity.rare(new.terms), rarity.rare(old.terms)

@@ -148,10 +148,10 @@ class DedupRules:
     lead_perm: int = 64
     lead_bands: int = 64
     # How many candidates met only on the second path are judged (the best character estimates first).
-    max_lead_verified: int = 4
+    max_lead_verified: int = 2
     # Candidates under this estimated overlap are not judged for the same story unless the second path
     # proposed them: a chance band collision of the character LSH (overlap about 0.1) shares little.
-    story_estimate_floor: float = 0.2
+    story_estimate_floor: float = 0.3
 
 
 DEFAULT_RULES = DedupRules()
