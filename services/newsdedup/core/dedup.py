@@ -279,6 +279,8 @@ class Deduplicator:
             equal, seqs = self.index.lead_estimates(ids, lead_signature)
             found = 0
             for position in np.lexsort((seqs, -equal)).tolist():  # most alike first, first seen first
+                if equal[position] < rules.lead_min_equal:
+                    break
                 entry = self.index.get(ids[position])
                 if entry is None or entry.cluster_id == own_cluster:
                     continue

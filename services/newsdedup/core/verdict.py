@@ -132,6 +132,10 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     if copied:
         _add_terms(evidence, new, old, rarity)
         return verdict("copy", "shared wording above the threshold")
+    # A headline after the full story is a new headline: a flash on the story's next event, or another
+    # issue of a template, not the same report again (a flash before its story is the usual order).
+    if new.size < rules.min_shingles <= old.size:
+        return verdict("different", "a headline after the full story (a new flash)")
     if rules.story_max_hours and abs(new.event_time - old.event_time) > rules.story_max_hours * 3600:
         return verdict("different", "too far apart in time to be one report (a follow-up)")
     rare_new, rare_old = rarity.rare(new.terms), rarity.rare(old.terms)

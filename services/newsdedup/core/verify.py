@@ -149,9 +149,11 @@ class DedupRules:
     lead_bands: int = 64
     # How many candidates met only on the second path are judged (the best character estimates first).
     max_lead_verified: int = 2
+    # ... and only those whose lead signatures agree on at least this many of `lead_perm` values.
+    lead_min_equal: int = 4
     # Candidates under this estimated overlap are not judged for the same story unless the second path
     # proposed them: a chance band collision of the character LSH (overlap about 0.1) shares little.
-    story_estimate_floor: float = 0.3
+    story_estimate_floor: float = 0.35
 
 
 DEFAULT_RULES = DedupRules()
