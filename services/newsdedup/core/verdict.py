@@ -200,13 +200,16 @@ def _lead_changes(new: Side, old: Side, rarity: Rarity, swap_max_df: int) -> tup
         gone = [word for word in before[i1:i2] if word not in new.terms and rarity.df(word) <= max_df]
         came = [word for word in after[j1:j2] if word not in old.terms and rarity.df(word) <= max_df]
         swap = f"{' '.join(before[i1:i2])} -> {' '.join(after[j1:j2])}"
-        if gone and came and not _respelled(gone, came) and swap not in swapped:
+        if gone and came and not _respelled(gone, after[j1:j2]) and not _respelled(came, before[i1:i2]) \
+                and swap not in swapped:
             swapped.append(swap)
     return swapped, matcher.ratio()
 
 
-def _respelled(gone: list[str], came: list[str]) -> bool:
-    """True when the replacement is a spelling fix of the same word (a typo corrected, another transliteration)."""
+def _respelled(words: list[str], other_block: list[str]) -> bool:
+    """True when one of `words` is another spelling of a word of the other side's block (a typo made or
+    corrected, a letter dropped, another transliteration), so the replacement is an edit, not a swap."""
     return any(
-        SequenceMatcher(None, old, new, autojunk=False).ratio() >= _RESPELLED for old in gone for new in came
+        SequenceMatcher(None, word, other, autojunk=False).ratio() >= _RESPELLED
+        for word in words for other in other_block
     )
