@@ -129,6 +129,12 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
             return verdict("different", "a new lead over the earlier report's text (a follow-up)")
         if copied and len(swapped) >= rules.lead_names_swapped:
             return verdict("different", "names in the lead replaced by others (another issue of a template)")
+    if copied and rules.copy_needs_shared_name and shared == 0 and knows_names:
+        # Shared wording and not one rare term in common, while each side has rare terms of its own: two
+        # issues of a template (another company's dividend, another bank's prime rate) under one headline.
+        own_new, own_old = rarity.rare(new.terms) - old.terms, rarity.rare(old.terms) - new.terms
+        if own_new and own_old:
+            return verdict("different", "no rare name in common, each with its own (another issue of a template)")
     if copied:
         _add_terms(evidence, new, old, rarity)
         return verdict("copy", "shared wording above the threshold")

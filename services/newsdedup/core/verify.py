@@ -138,6 +138,8 @@ class DedupRules:
     # alignment ratio) and brings `follow_up_terms` rare terms the earlier article lacks is a follow-up.
     # Neither test is made before the window holds `min_stories` stories.
     lead_names_swapped: int = 1
+    # A copy must share at least one rare term when each side has rare terms of its own.
+    copy_needs_shared_name: bool = True
     # ... and each swapped word known to at most `swap_max_df` stories of the window (0: as rare as any rare
     # term): an unseen name, not one of the many inflected forms and synonyms a rewrite brings.
     swap_max_df: int = 2
