@@ -136,7 +136,7 @@ def test_total_weight_is_the_exact_sum_of_weights_in_any_order() -> None:
     for _ in range(10):
         rng.shuffle(chosen)
         assert rarity.total_weight(chosen) == expected, "total_weight changed with the order of the terms"
-    built = frozenset()
+    built: frozenset[str] = frozenset()
     for term in reversed(chosen):  # the same set built another way
         built |= {term}
     assert rarity.total_weight(built) == rarity.total_weight(frozenset(chosen)) == expected
@@ -151,11 +151,14 @@ def test_lead_sketcher_is_deterministic_and_none_for_nothing() -> None:
     document = frozenset({"carrow", "bridge", "westmere"})
     first = sketcher.signature(document)
     assert first is not None
-    assert (first.dtype, first.shape) == (np.uint32, (64,))
+    assert first.dtype == np.uint32
+    assert first.shape == (64,)
     again = LeadSketcher(64, seed=1).signature(["westmere", "carrow", "bridge"])
     assert again is not None
     assert np.array_equal(first, again), "equal sets must give equal signatures, in any order"
-    assert np.array_equal(first, sketcher.signature(document)), "a second call must give the same signature"
+    second_call = sketcher.signature(document)
+    assert second_call is not None
+    assert np.array_equal(first, second_call), "a second call must give the same signature"
     assert sketcher.signature(frozenset()) is None, "an empty set has no signature"
     other_seed = LeadSketcher(64, seed=2).signature(document)
     assert other_seed is not None
