@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,8 +14,11 @@ from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Deduplicator
 from newsdedup.core.index import IndexEntry
+from newsdedup.core.normalize import normalize_text
 from newsdedup.core.pipeline import PreparedArticle, prepare
 from newsdedup.core.signatures import Signer
+from newsdedup.core.terms import TermCounts, terms
+from newsdedup.core.verify import DEFAULT_RULES
 from tests.unit.newstexts import (
     BRIDGE,
     BRIDGE_COPY,
@@ -26,6 +31,17 @@ from tests.unit.newstexts import (
     PARK_COPY,
     TRAFFIC,
     TRAFFIC_COPY,
+)
+from tests.unit.template_texts import (
+    BOND_COPIES,
+    BOND_NOTICES,
+    CABLE_COPIES,
+    CABLES,
+    FILLER_AR,
+    FILLER_EN,
+    FOLLOW_UPS,
+    SAME_STORIES,
+    Item,
 )
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -218,3 +234,147 @@ def test_two_changed_figures_make_a_short_notice_new_but_not_a_long_report(signe
     dedup.decide(prep(signer, "report-1", report.format(12, 300)), T0)
     copy = dedup.decide(prep(signer, "report-2", BRIDGE_COPY + report[len(BRIDGE):].format(14, 250), hours=1), T0)
     assert copy.status == "near_duplicate"  # outlets differ on two details of a long report
+
+
+# --- a restart from the saved window decides the rest of the stream as if nothing happened ------------------
+
+RESTART_CONFIG = DetectionConfig(window_seconds=20 * 3600.0)  # the stream is longer: entries expire, anchors form
+RESTART_RULES = replace(DEFAULT_RULES, min_stories=10)
+STEP = timedelta(hours=0.4)
+
+
+def _common_english_words() -> list[str]:
+    """Words most news-in-brief columns hold: never rare in the window, so two phrasings of a story differ
+    only in wording while sharing its names."""
+    counts = TermCounts()
+    for column in FILLER_EN:
+        counts.add(terms(normalize_text(f"{column.title} {column.body}")))
+    return sorted((t for t, df in counts.df_table.items() if df >= 12), key=lambda t: (-counts.df(t), t))
+
+
+def _rewrite_pairs() -> list[tuple[Item, Item]]:
+    """Three stories told twice by two outlets: the same invented names, in two phrasings of everyday words."""
+    common = _common_english_words()
+    phrasing_a, phrasing_b = common[0::2], common[1::2]
+    pairs = []
+    for n, names in enumerate(
+        (
+            "brackley quenby ottoline fennick harrowgate westmere",
+            "carrowby mosswick pellagrin dunsfutter ravelhope kestermoor",
+            "yarrowdene lipscombe quillfarrow brennicott tannerlie saltmarrow",
+        )
+    ):
+        name = names.split()
+        first = f"{' '.join(name[:3])} {' '.join(phrasing_a)} {' '.join(name[3:])} {' '.join(phrasing_a[::-1])}"
+        second = f"{' '.join(name[::2])} {' '.join(phrasing_b)} {' '.join(name[1::2])} {' '.join(phrasing_b[::-1])}"
+        pairs.append((Item(f"story{n}-a", "gazette", name[0], first), Item(f"story{n}-b", "courier", name[0], second)))
+    return pairs
+
+
+def restart_stream() -> list[Item]:
+    """About 80 articles: news columns, two template families with copies, two follow-ups, rewrites, copies,
+    an exact copy, an update and a redelivery, in an order that spreads each kind across the restart."""
+    columns = [item for pair in zip(FILLER_EN[:16], FILLER_AR[:16], strict=True) for item in pair]
+    placed: list[tuple[float, Item]] = [(2.0 * i, item) for i, item in enumerate(columns)]
+    for n, (bond, cable) in enumerate(zip(BOND_NOTICES[:8], CABLES[:8], strict=True)):
+        placed += [(12.5 + 6 * n, bond), (13.5 + 6 * n, cable)]
+    keys = {item.id: key for key, item in placed}
+    placed += [(keys[original] + 3.2, copy) for copy, original in (*BOND_COPIES, *CABLE_COPIES) if original in keys]
+    for n, (first, second) in enumerate(FOLLOW_UPS.values()):
+        placed += [(9.7 + 10 * n, first), (47.7 + 10 * n, second)]
+    for n, (first, second) in enumerate((*SAME_STORIES.values(), *_rewrite_pairs())):
+        placed += [(5.3 + 11 * n, first), (9.3 + 11 * n, second), (13.1 + 11 * n, second)]  # and a redelivery
+    for key, (name, body) in enumerate(
+        (
+            ("park", PARK),
+            ("bridge", BRIDGE),
+            ("oil-monday", OIL_MONDAY),
+            ("park-copy", PARK_COPY),
+            ("bridge-copy", BRIDGE_COPY),
+            ("park-again", PARK),  # an exact copy
+            ("oil-tuesday", OIL_TUESDAY),
+            ("oil-monday-fix", OIL_MONDAY_CORRECTED),
+            ("bridge", BRIDGE + " The footbridge opened on Friday."),  # an update of an earlier article
+            ("park-copy", PARK_COPY),  # a redelivery (of a decision without evidence)
+        )
+    ):
+        placed.append((3.1 + 7 * key, Item(name, f"outlet-{name}", "", body)))
+    return [item for _, item in sorted(placed, key=lambda pair: pair[0])]
+
+
+def _prepared(items: list[Item], signer: Signer) -> list[tuple[PreparedArticle, datetime]]:
+    out = []
+    for n, item in enumerate(items):
+        when = T0 + n * STEP
+        obj = {"id": item.id, "source": item.source, "title": item.title, "body": item.body}
+        obj["published_at"] = when.isoformat().replace("+00:00", "Z")
+        out.append((prepare(parse_article(obj), signer, RESTART_CONFIG), when))
+    return out
+
+
+RESTART_EVERY = 5  # articles between two restarts: every pair further apart straddles one
+
+
+def restarted(dedup: Deduplicator, signer: Signer) -> Deduplicator:
+    """A new Deduplicator from the saved window of `dedup` (its entries as JSON): a kill -9 and a recovery."""
+    saved = [orjson.dumps(entry.to_json()) for entry in dedup.index.entries()]
+    fresh = Deduplicator(RESTART_CONFIG, signer, RESTART_RULES)
+    fresh.index.restore((IndexEntry.from_json(orjson.loads(raw)) for raw in saved), newest=dedup.index.newest)
+    assert fresh.index.terms.df_table == dedup.index.terms.df_table, "the restored window counts other terms"
+    assert fresh.index.terms.documents == dedup.index.terms.documents, "the restored window counts other stories"
+    return fresh
+
+
+def test_a_restarted_deduplicator_decides_the_rest_of_the_stream_alike() -> None:
+    signer = Signer(RESTART_CONFIG)
+    stream = _prepared(restart_stream(), signer)
+    assert 75 <= len(stream) <= 95
+    uninterrupted = Deduplicator(RESTART_CONFIG, signer, RESTART_RULES)
+    expected = [uninterrupted.process(article, when) for article, when in stream]
+
+    dedup = Deduplicator(RESTART_CONFIG, signer, RESTART_RULES)
+    first_seen: dict[str, int] = {}
+    across: Counter[str] = Counter()  # decisions naming an article decided before the latest restart
+    last_restart = 0
+    for n, (article, when) in enumerate(stream):
+        if n and n % RESTART_EVERY == 0:
+            dedup, last_restart = restarted(dedup, signer), n
+        outcome = dedup.process(article, when)
+        want = expected[n]
+        assert outcome.decision.to_json() == want.decision.to_json(), (
+            f"article {n} ({article.article_id}) decided otherwise after a restart:\n"
+            f"  restarted:     {outcome.decision}\n  uninterrupted: {want.decision}"
+        )
+        assert outcome.redelivered == want.redelivered, f"article {n} ({article.article_id}): redelivery differs"
+        assert [e.article_id for e in outcome.removed] == [e.article_id for e in want.removed], (
+            f"article {n} ({article.article_id}): the window dropped other entries after a restart"
+        )
+        first_seen.setdefault(article.article_id, n)
+        named = want.decision.duplicate_of
+        if named is not None and first_seen[named] < last_restart:
+            across[want.decision.status] += 1
+        if want.redelivered and want.decision.evidence and first_seen[article.article_id] < last_restart:
+            across["redelivery"] += 1  # of a decision with evidence: it must come back from the saved entry
+
+    for what in ("exact_duplicate", "near_duplicate", "same_story", "redelivery"):
+        assert across[what] > 0, f"no {what} across a restart: the stream does not test what it should ({across})"
+    assert any(o.removed for o in expected), "entries must leave the window during the stream"
+
+
+def test_a_same_story_decision_carries_evidence_and_a_redelivery_gets_it_back(signer: Signer) -> None:
+    dedup = Deduplicator(RESTART_CONFIG, signer, RESTART_RULES)
+    stream = _prepared(restart_stream(), signer)
+    decisions = {}
+    for article, when in stream:
+        decisions[article.article_id] = (article, when, dedup.process(article, when).decision)
+    linked = [(a, w, d) for a, w, d in decisions.values() if d.status == "same_story" and a.article_id in dedup.index]
+    assert linked, "the stream must hold a same_story decision still in the window"
+    article, when, decision = linked[-1]
+    evidence = decision.evidence
+    assert evidence is not None
+    assert evidence["reason"] == "same rare names and figures in other wording"
+    assert evidence["containment"] >= RESTART_RULES.story_containment
+    assert evidence["rare_shared"], "a same_story decision must list the rare terms it rests on"
+    again = dedup.process(article, when + timedelta(hours=1))
+    assert again.redelivered
+    assert again.decision == decision, "a redelivery must get the stored decision back, evidence included"

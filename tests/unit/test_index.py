@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
+
 import numpy as np
 import orjson
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
 from newsdedup.core.packing import pack_text
+from newsdedup.core.terms import LeadSketcher, TermCounts, term_hash, terms
 
 HOUR = 3600.0
 CONFIG = DetectionConfig(window_seconds=10 * HOUR)
@@ -190,3 +194,132 @@ def test_query_estimates_agree_with_query_and_survive_removals_and_growth() -> N
         assert live is not None
         assert estimate == np.count_nonzero(live.signature == probe) / probe.size
         assert size == live.size
+
+
+# --- term counts of the window's stories, and the lead path ------------------------------------------------
+
+VOCABULARY = [f"word{letter}{other}" for letter in "abcdefgh" for other in "xyz"]  # 24 shared words
+
+
+def story_entry(
+    article_id: str, hours: float, text: str, cluster: str | None = None, lead_signature: np.ndarray | None = None
+) -> IndexEntry:
+    return replace(
+        entry(article_id, hours, signature(term_hash(article_id)), cluster),
+        text=pack_text(text),
+        lead_signature=lead_signature,
+    )
+
+
+def recount(index: WindowedIndex) -> TermCounts:
+    """Term counts over the live canonical entries (stories, not copies, not anchors), counted afresh."""
+    counts = TermCounts()
+    for live in index.entries():
+        if live.article_id in index and live.is_canonical:
+            counts.add(terms(live.normalized()))
+    return counts
+
+
+def assert_counts_equal(actual: TermCounts, expected: TermCounts, when: str) -> None:
+    assert actual.documents == expected.documents, (
+        f"{when}: {actual.documents} stories counted, expected {expected.documents}"
+    )
+    assert actual.df_table == expected.df_table, f"{when}: document frequencies differ from a recount"
+
+
+def random_window(rng: random.Random, steps: int) -> WindowedIndex:
+    """An index after a random stream of stories, copies, updates, removals and expiries (10 h window)."""
+    index = WindowedIndex(CONFIG, bands=32, rows=4)
+    hours = 0.0
+    for step in range(steps):
+        hours += rng.uniform(0.0, 0.8)
+        when = hours - rng.uniform(0.0, 2.0) if rng.random() < 0.2 else hours  # some arrive late
+        text = " ".join([*rng.sample(VOCABULARY, 6), f"own{step}"])
+        live = [e for e in index.entries() if e.article_id in index]
+        roll = rng.random()
+        if roll < 0.1 and live:  # an update: the old entry goes, the new text comes under the same id
+            old = rng.choice(live)
+            index.remove(old.article_id)
+            index.insert(story_entry(old.article_id, when, text))
+        elif roll < 0.15 and live:
+            index.remove(rng.choice(live).article_id)
+        elif roll < 0.5 and live:  # a copy joins a live story (its canonical may have become an anchor)
+            index.insert(story_entry(f"c{step}", when, text, cluster=rng.choice(live).cluster_id))
+        else:
+            given = terms(text) if rng.random() < 0.5 else None  # the caller's terms, or read from the text
+            index.insert(story_entry(f"s{step}", when, text), given)
+        assert_counts_equal(index.terms, recount(index), f"after step {step}")
+    return index
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_term_counts_are_the_live_stories_after_any_stream_and_a_restore(seed: int) -> None:
+    rng = random.Random(seed)
+    index = random_window(rng, 300)
+    assert index.anchors > 0, "the stream must leave some anchors (canonicals gone, copies live) to mean anything"
+    assert index.terms.documents < sum(1 for _ in index.entries()), "copies and anchors must not be counted"
+    saved = [orjson.dumps(e.to_json()) for e in index.entries()]
+    restored = WindowedIndex(CONFIG, bands=32, rows=4)
+    restored.restore(IndexEntry.from_json(orjson.loads(raw)) for raw in saved)
+    restored.advance(index.newest)
+    assert_counts_equal(restored.terms, index.terms, "after a restore from entries()")
+    start = index.newest / HOUR
+    for step in range(300, 340):  # the same articles after the restart: the two windows stay alike
+        text = " ".join([*rng.sample(VOCABULARY, 6), f"own{step}"])
+        for either in (index, restored):
+            either.insert(story_entry(f"s{step}", start + (step - 299) * 0.5, text))
+            assert f"s{step}" in either
+        assert_counts_equal(restored.terms, index.terms, f"after the restart, step {step}")
+        assert [e.article_id for e in restored.entries()] == [e.article_id for e in index.entries()]
+
+
+def test_term_counts_follow_a_canonical_that_becomes_an_anchor_and_comes_back(index: WindowedIndex) -> None:
+    index.insert(story_entry("story", 0, "westmere ferry stops"))
+    index.insert(story_entry("copy", 8, "westmere ferry stops today", cluster="story"))
+    assert (index.terms.df("westmere"), index.terms.df("today")) == (1, 0), "the copy must not be counted"
+    index.advance(10.5 * HOUR)  # the canonical is an anchor now: no longer a live story
+    assert index.anchors == 1
+    assert index.terms.documents == 0, "an anchor (expired canonical) must not be counted"
+    index.insert(story_entry("story", 10, "westmere ferry resumes"))  # the canonical comes back, updated
+    assert (index.terms.documents, index.terms.df("resumes"), index.terms.df("stops")) == (1, 1, 0)
+    index.remove("story")
+    assert_counts_equal(index.terms, TermCounts(), "after the last story was removed")
+
+
+def test_lead_lsh_finds_an_entry_by_its_lead_signature_and_forgets_it() -> None:
+    sketcher = LeadSketcher(64, seed=1)
+    lead_a = sketcher.signature(frozenset({"westmere", "brackley", "quenby"}))
+    lead_b = sketcher.signature(frozenset({"carrowby", "mosswick", "pellagrin"}))
+    assert lead_a is not None
+    assert lead_b is not None
+    index = WindowedIndex(CONFIG, bands=32, rows=4, lead_perm=64, lead_bands=32)
+    index.insert(story_entry("a", 0, "westmere ferry", lead_signature=lead_a))
+    index.insert(story_entry("b", 0, "carrowby fair", lead_signature=lead_b))
+    index.insert(story_entry("none", 0, "nothing rare"))  # no lead signature: not on the lead path
+    assert index.query_lead(lead_a) == {"a"}, "the lead path must find the entry filed under the same signature"
+    assert index.query_lead(None) == set()
+    equal, seqs = index.lead_estimates(["a", "b"], lead_a)
+    assert equal.tolist()[0] == 64, "an entry's own lead signature agrees on every value"
+    assert equal.tolist()[1] < 16, "unrelated leads agree on few values"
+    assert seqs.tolist() == [0, 1]
+    index.remove("a")
+    assert index.query_lead(lead_a) == set(), "a removed entry must leave the lead LSH"
+    index.advance(11 * HOUR)
+    assert index.query_lead(lead_b) == set(), "an expired entry must leave the lead LSH"
+    unfiled = replace(story_entry("c", 11, "westmere again", lead_signature=lead_a), searchable=False)
+    index.insert(unfiled)
+    assert index.query_lead(lead_a) == set(), "an entry not filed in the LSH tables is not on the lead path either"
+
+
+def test_entry_json_round_trip_keeps_lead_signature_and_evidence() -> None:
+    lead_sig = LeadSketcher(64, seed=1).signature(frozenset({"westmere"}))
+    evidence = {"overlap": 0.42, "reason": "same rare names", "rare_shared": ["westmere", "ferry…"]}
+    original = replace(story_entry("a", 1, "westmere ferry", lead_signature=lead_sig), evidence=evidence)
+    back = IndexEntry.from_json(orjson.loads(orjson.dumps(original.to_json())))
+    assert back.lead_signature is not None
+    assert lead_sig is not None
+    assert back.lead_signature.dtype == np.uint32
+    assert np.array_equal(back.lead_signature, lead_sig), "the lead signature must survive the round trip"
+    assert back.evidence == evidence, "the decision's evidence must survive the round trip"
+    plain = IndexEntry.from_json(orjson.loads(orjson.dumps(story_entry("b", 1, "plain").to_json())))
+    assert (plain.lead_signature, plain.evidence) == (None, None)
