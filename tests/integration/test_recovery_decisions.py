@@ -95,7 +95,7 @@ def assert_decisions_of_the_scan(out: dict[str, list[dict[str, Any]]], topics: d
             problems.append(f"{where(event['article_id'])} {event['type']} event: worker {got}, scan {wanted}")
     # Decided once: on the clean topic once if the scan says it goes there, else not at all; each finding once.
     clean = Counter(r["id"] for r in out[topics["clean"]])
-    on_clean = {i for i, r in records.items() if forward_duplicates or r["dedup"]["status"] == "unique"}
+    on_clean = {i for i, r in records.items() if published(r, forward_duplicates)}
     problems += [f"{where(i)}: on the clean topic {clean[i]} times, expected {int(i in on_clean)}"
                  for i in sorted(records) if clean[i] != (i in on_clean)]
     found = Counter((e["article_id"], e["type"]) for e in out[topics["events"]])
@@ -115,10 +115,18 @@ def decided_against_earlier_state(records: Records, before: int) -> list[str]:
     ]
 
 
+# What the clean topic holds back by default (NEWSDEDUP_HOLD_BACK): copies; a rewrite (same_story) is published.
+HELD_BACK = frozenset({"exact_duplicate", "near_duplicate"})
+
+
+def published(record: dict[str, Any], forward_duplicates: bool) -> bool:
+    """Whether the worker publishes this scan record on the clean topic."""
+    return forward_duplicates or record["dedup"]["status"] not in HELD_BACK
+
+
 def on_clean_count(records: Records, forward_duplicates: bool, ids: set[str] | None = None) -> int:
     """How many of the scan's records (of `ids`, else all) the worker publishes on the clean topic."""
-    return sum(1 for i, r in records.items()
-               if (ids is None or i in ids) and (forward_duplicates or r["dedup"]["status"] == "unique"))
+    return sum(1 for i, r in records.items() if (ids is None or i in ids) and published(r, forward_duplicates))
 
 
 def read_outputs(worker_env: WorkerEnv, scan: Scan,

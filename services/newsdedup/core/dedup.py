@@ -34,7 +34,7 @@ from newsdedup.core import verify
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
 from newsdedup.core.signatures import Signer
-from newsdedup.core.terms import LeadSketcher, Rarity, lead, terms, words
+from newsdedup.core.terms import LeadSketcher, Rarity, language_of, lead, terms, words
 from newsdedup.core.verdict import Verdict, judge
 from newsdedup.core.verify import DEFAULT_RULES, DedupRules
 
@@ -172,7 +172,8 @@ class Deduplicator:
             removed.append(self.index.remove(old.article_id))
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
         candidate = _Candidate(prepared, self.signer, event_time)
-        rarity = Rarity.of(self.index.terms, candidate.terms, self.rules.rare_df, self.rules.rare_share)
+        rarity = Rarity.of(self.index.terms, candidate.terms, self.rules.rare_df, self.rules.rare_share,
+                           language_of(prepared.normalized))
         lead_signature = self.sketcher.signature(rarity.rare(candidate.lead_terms))
         decision = self._decide(candidate, rarity, lead_signature, old.cluster_id if old is not None else None)
         # A story's members past the first few add little a later copy could match and, filed, would make

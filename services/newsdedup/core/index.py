@@ -26,7 +26,7 @@ from newsdedup.core.config import DetectionConfig
 from newsdedup.core.lsh import BandedLSH
 from newsdedup.core.packing import CODEC, pack_text, unpack_text
 from newsdedup.core.signatures import SCHEME
-from newsdedup.core.terms import TermCounts, terms
+from newsdedup.core.terms import TermCounts, language_of, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +258,8 @@ class WindowedIndex:
         if entry is None:
             raise KeyError(f"article {article_id!r} is not in the window")
         if entry.is_canonical:
-            self.terms.remove(terms(entry.normalized()))
+            text = entry.normalized()
+            self.terms.remove(terms(text), language_of(text))
         if entry.searchable:
             if entry.lead_signature is not None:
                 self._lead_lsh.remove(article_id)
@@ -320,7 +321,8 @@ class WindowedIndex:
 
     def _add(self, entry: IndexEntry, entry_terms: frozenset[str] | None = None) -> None:
         if entry.is_canonical:  # stories, not copies, are counted (terms.py)
-            self.terms.add(entry_terms if entry_terms is not None else terms(entry.normalized()))
+            text = entry.normalized()
+            self.terms.add(entry_terms if entry_terms is not None else terms(text), language_of(text))
         if entry.searchable:
             self._file(entry)
         self._live[entry.article_id] = entry

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from newsdedup.core.normalize import detect_language
+
 _WORD = re.compile(r"\w{2,}")
 # The lead is what a reader sees first: the title and the opening of the body. The compared text starts
 # with the title, so its first characters are the lead (cut at a space, so no word is halved).
@@ -36,6 +38,11 @@ def terms(normalized: str) -> frozenset[str]:
     """The distinct words of a normalised text that hold a letter (figures are compared apart)."""
     found = set(_WORD.findall(normalized))  # distinct words first: fewer to test than words in the text
     return frozenset(word for word in found if not word.isdigit())
+
+
+def language_of(normalized: str) -> str:
+    """The language of a normalised text as the term counts file it (from the text alone, so a restore agrees)."""
+    return detect_language(normalized)
 
 
 def words(normalized: str) -> list[str]:
@@ -62,18 +69,22 @@ class TermCounts:
     def __init__(self) -> None:
         self._df: dict[str, int] = {}
         self.documents = 0
+        # Documents per language: which words are names is learned per language, so an Arabic article in a
+        # window of English stories knows as little as in an empty window.
+        self.by_language: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._df)
 
-    def add(self, document: Iterable[str]) -> None:
-        """Count one document's distinct terms."""
+    def add(self, document: Iterable[str], language: str = "und") -> None:
+        """Count one document's distinct terms (and the document under its language)."""
         df = self._df
         for term in document:
             df[term] = df.get(term, 0) + 1
         self.documents += 1
+        self.by_language[language] = self.by_language.get(language, 0) + 1
 
-    def remove(self, document: Iterable[str]) -> None:
+    def remove(self, document: Iterable[str], language: str = "und") -> None:
         """Uncount a document added before (a term whose count reaches zero is forgotten)."""
         df = self._df
         for term in document:
@@ -83,6 +94,7 @@ class TermCounts:
             else:
                 del df[term]
         self.documents -= 1
+        self.by_language[language] -= 1
 
     def df(self, term: str) -> int:
         """How many counted documents hold `term`."""
@@ -105,18 +117,26 @@ class Rarity:
     counts: TermCounts
     arriving: frozenset[str]
     max_df: int
+    language: str = "und"  # the arriving article's (as `language_of` reads it)
     # Rare subsets already computed for this arriving article, by document (the same texts are judged
     # against several candidates and their canonicals): an article's own cache, dropped with it.
     _rare: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, counts: TermCounts, arriving: frozenset[str], max_df: int, max_share: float) -> Rarity:
+    def of(
+        cls, counts: TermCounts, arriving: frozenset[str], max_df: int, max_share: float, language: str = "und"
+    ) -> Rarity:
         """Rare = held by at most `max_df` stories, and by at most `max_share` of them (at least 2).
 
         The share matters in a small window (a service just started, a quiet feed): among fifty
         stories, twenty is most of them, and template wording would pass for rare.
         """
-        return cls(counts, arriving, max(2, min(max_df, math.ceil(max_share * (counts.documents + 1)))))
+        return cls(counts, arriving, max(2, min(max_df, math.ceil(max_share * (counts.documents + 1)))), language)
+
+    @property
+    def stories_in_language(self) -> int:
+        """How many stories of the window are in the arriving article's language."""
+        return self.counts.by_language.get(self.language, 0)
 
     def df(self, term: str) -> int:
         """The term's document frequency with the arriving article counted."""

@@ -115,9 +115,9 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     most = rules.changed_figures_short if min(new.size, old.size) < rules.short_notice else rules.changed_figures
     if verify.figures_conflict(new.figures, old.figures, most):
         return verdict("different", "most figures changed (another issue of a template)")
-    # Which words are names is learned from the window's stories: with too few of them, every word looks
-    # rare (two stories: all their words), and these tests would take synonyms for swapped names.
-    knows_names = rarity.counts.documents >= rules.min_stories
+    # Which words are names is learned from the window's stories in the article's language: with too few
+    # of them every word looks rare, and these tests would take synonyms for swapped names.
+    knows_names = rarity.stories_in_language >= rules.min_stories
     if knows_names and (copied or new.source == old.source):
         swapped, lead_alike = _lead_changes(new, old, rarity, rules.swap_max_df)
         evidence["lead_similarity"] = round(lead_alike, 4)

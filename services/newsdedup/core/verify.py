@@ -136,14 +136,14 @@ class DedupRules:
     # A copy whose lead swaps this many rare words in place for others is another issue of a template
     # (verdict._lead_changes); one outlet's article whose lead is less alike than `follow_up_lead` (word
     # alignment ratio) and brings `follow_up_terms` rare terms the earlier article lacks is a follow-up.
-    # Neither test is made before the window holds `min_stories` stories.
+    # Neither test is made before the window holds `min_stories` stories in the article's language.
     lead_names_swapped: int = 1
     # A copy must share at least one rare term when each side has rare terms of its own.
     copy_needs_shared_name: bool = True
     # ... and each swapped word known to at most `swap_max_df` stories of the window (0: as rare as any rare
     # term): an unseen name, not one of the many inflected forms and synonyms a rewrite brings.
     swap_max_df: int = 2
-    min_stories: int = 50
+    min_stories: int = 20
     follow_up_lead: float = 0.5
     follow_up_terms: int = 2
     # The second candidate path: each article's lead rare terms, MinHashed and banded.
