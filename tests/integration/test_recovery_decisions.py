@@ -116,12 +116,12 @@ def decided_against_earlier_state(records: Records, before: int) -> list[str]:
 
 
 # What the clean topic holds back by default (NEWSDEDUP_HOLD_BACK): copies; a rewrite (same_story) is published.
-HELD_BACK = frozenset({"exact_duplicate", "near_duplicate"})
+HELD_BACK_STATUSES = frozenset({"exact_duplicate", "near_duplicate"})
 
 
 def published(record: dict[str, Any], forward_duplicates: bool) -> bool:
     """Whether the worker publishes this scan record on the clean topic."""
-    return forward_duplicates or record["dedup"]["status"] not in HELD_BACK
+    return forward_duplicates or record["dedup"]["status"] not in HELD_BACK_STATUSES
 
 
 def on_clean_count(records: Records, forward_duplicates: bool, ids: set[str] | None = None) -> int:
