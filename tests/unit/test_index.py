@@ -12,7 +12,7 @@ import pytest
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
 from newsdedup.core.packing import pack_text
-from newsdedup.core.terms import LeadSketcher, TermCounts, term_hash, terms
+from newsdedup.core.terms import LeadSketcher, TermCounts, language_of, term_hash, terms
 
 HOUR = 3600.0
 CONFIG = DetectionConfig(window_seconds=10 * HOUR)
@@ -216,7 +216,7 @@ def recount(index: WindowedIndex) -> TermCounts:
     counts = TermCounts()
     for live in index.entries():
         if live.article_id in index and live.is_canonical:
-            counts.add(terms(live.normalized()))
+            counts.add(terms(live.normalized()), language_of(live.normalized()))
     return counts
 
 
@@ -225,6 +225,19 @@ def assert_counts_equal(actual: TermCounts, expected: TermCounts, when: str) -> 
         f"{when}: {actual.documents} stories counted, expected {expected.documents}"
     )
     assert actual.df_table == expected.df_table, f"{when}: document frequencies differ from a recount"
+    languages = [{lang: n for lang, n in counts.by_language.items() if n} for counts in (actual, expected)]
+    assert languages[0] == languages[1], f"{when}: stories per language differ from a recount"
+
+
+def assert_terms_held(index: WindowedIndex, when: str) -> None:
+    """Every kept entry (live or anchor) holds its terms once, and no term is held by nobody."""
+    holders: dict[str, int] = {}
+    for kept in index.entries():
+        for term in terms(kept.normalized()):
+            holders[term] = holders.get(term, 0) + 1
+    vocab = index.terms.vocab
+    held = {vocab.words[i]: int(vocab.refs[i]) for i in range(vocab.capacity) if vocab.words[i]}
+    assert held == holders, f"{when}: the vocabulary holds other terms than the kept entries"
 
 
 def random_window(rng: random.Random, steps: int) -> WindowedIndex:
@@ -246,9 +259,13 @@ def random_window(rng: random.Random, steps: int) -> WindowedIndex:
         elif roll < 0.5 and live:  # a copy joins a live story (its canonical may have become an anchor)
             index.insert(story_entry(f"c{step}", when, text, cluster=rng.choice(live).cluster_id))
         else:
-            given = terms(text) if rng.random() < 0.5 else None  # the caller's terms, or read from the text
-            index.insert(story_entry(f"s{step}", when, text), given)
+            if rng.random() < 0.5:  # the caller's terms, held as the decision holds them
+                index.insert(story_entry(f"s{step}", when, text), index.terms.vocab.hold(terms(text)),
+                             language_of(text))
+            else:  # or read from the text
+                index.insert(story_entry(f"s{step}", when, text))
         assert_counts_equal(index.terms, recount(index), f"after step {step}")
+        assert_terms_held(index, f"after step {step}")
     return index
 
 
@@ -263,6 +280,7 @@ def test_term_counts_are_the_live_stories_after_any_stream_and_a_restore(seed: i
     restored.restore(IndexEntry.from_json(orjson.loads(raw)) for raw in saved)
     restored.advance(index.newest)
     assert_counts_equal(restored.terms, index.terms, "after a restore from entries()")
+    assert_terms_held(restored, "after a restore")
     start = index.newest / HOUR
     for step in range(300, 340):  # the same articles after the restart: the two windows stay alike
         text = " ".join([*rng.sample(VOCABULARY, 6), f"own{step}"])
@@ -270,6 +288,7 @@ def test_term_counts_are_the_live_stories_after_any_stream_and_a_restore(seed: i
             either.insert(story_entry(f"s{step}", start + (step - 299) * 0.5, text))
             assert f"s{step}" in either
         assert_counts_equal(restored.terms, index.terms, f"after the restart, step {step}")
+        assert_terms_held(index, f"after the restart, step {step}")
         assert [e.article_id for e in restored.entries()] == [e.article_id for e in index.entries()]
 
 

@@ -50,9 +50,14 @@ def test_query_and_insert_agree_with_datasketch() -> None:
         banded.insert_keys(f"a{i}", keys)
         reference.insert(f"a{i}", _lean(sig))
     assert total > 0  # the families make queries find earlier keys: the comparison is not vacuous
-    for i in range(0, 200, 3):  # datasketch's own remove works on what insert_keys filed
+    for i in range(0, 200, 3):  # remove leaves the tables as datasketch's own remove does
         banded.remove(f"a{i}")
         reference.remove(f"a{i}")
+    for ours, theirs in zip(banded.hashtables, reference.hashtables, strict=True):
+        assert dict(ours._dict) == dict(theirs._dict), "remove must leave the band tables as datasketch's does"
+    assert dict(banded.keys._dict) == dict(reference.keys._dict)
+    with pytest.raises(ValueError, match="does not exist"):
+        banded.remove("a0")
     for sig in sigs:
         assert banded.query_keys(banded.band_keys(sig)) == set(reference.query(_lean(sig)))
     assert set(banded.query(_lean(sigs[1]))) == set(reference.query(_lean(sigs[1])))  # datasketch's query too

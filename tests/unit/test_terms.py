@@ -85,9 +85,38 @@ def test_term_counts_add_and_remove_back_to_zero_forget_the_term() -> None:
 # --- Rarity ---------------------------------------------------------------------------------------------
 
 
+def test_term_ids_are_reused_once_free_and_holds_are_counted() -> None:
+    counts = TermCounts()
+    vocab = counts.vocab
+    first = vocab.hold(frozenset({"carrow", "bridge"}))
+    again = vocab.hold(["bridge", "ferry"])
+    assert first.dtype == np.int32, "ids must be int32"
+    assert list(first) == sorted(first), "ids must be sorted"
+    assert vocab.id_of("bridge") in first, "one term, one id"
+    assert vocab.id_of("bridge") in again, "one term, one id"
+    assert len(vocab) == 3
+    vocab.release(first)
+    assert (vocab.id_of("carrow"), len(vocab)) == (-1, 2), "a term no one holds must be forgotten"
+    assert vocab.id_of("bridge") >= 0, "a term still held by another must stay"
+    reused = vocab.hold(["quenby"])
+    assert int(reused[0]) in first.tolist(), "a freed id must be given again, so the table does not grow"
+    assert vocab.words[int(reused[0])] == "quenby"
+    assert list(vocab.ids_of(["ferry", "not-held", "bridge"])) == sorted([vocab.id_of("ferry"), vocab.id_of("bridge")])
+
+
+def _ids(counts: TermCounts, *terms: str) -> np.ndarray:
+    return counts.vocab.hold(frozenset(terms))
+
+
 def test_rarity_counts_the_arriving_article() -> None:
     counts = counts_of({"carrow", "the"}, {"the"})
-    rarity = Rarity(counts, frozenset({"carrow", "the", "unseen"}), max_df=2)
+    rarity = Rarity(counts, _ids(counts, "carrow", "the", "unseen"), max_df=2)
+    counted = Rarity(counts, None, max_df=2)
+    with counts.arriving(_ids(counts, "carrow", "the", "unseen")):
+        assert (counted.df("carrow"), counted.df("unseen"), counted.df("the")) == (2, 1, 3), (
+            "counting the arriving article in the table must read as passing its terms"
+        )
+    assert counted.df("carrow") == 1, "the table must count the arriving article only while it is decided"
     assert rarity.df("carrow") == 2, "a word of one earlier story and the arriving article has df 2"
     assert rarity.df("unseen") == 1, "a word only the arriving article holds has df 1"
     assert rarity.df("the") == 3
@@ -100,14 +129,14 @@ def test_rarity_counts_the_arriving_article() -> None:
 
 def test_rarity_of_bounds_max_df_by_the_share_in_a_small_window_and_never_below_two() -> None:
     small = counts_of(*({f"story{n}"} for n in range(49)))  # 49 stories + the arriving one
-    assert Rarity.of(small, frozenset(), max_df=20, max_share=0.01).max_df == 2, (
+    assert Rarity.of(small, None, max_df=20, max_share=0.01).max_df == 2, (
         "in a small window the share (1% of 50 = 1) must bound max_df, but never below 2"
     )
-    assert Rarity.of(TermCounts(), frozenset(), max_df=20, max_share=0.01).max_df == 2, "an empty window: max_df 2"
+    assert Rarity.of(TermCounts(), None, max_df=20, max_share=0.01).max_df == 2, "an empty window: max_df 2"
     medium = counts_of(*({f"story{n}"} for n in range(499)))  # 500 with the arriving one
-    assert Rarity.of(medium, frozenset(), max_df=20, max_share=0.01).max_df == 5, "1% of 500 stories is 5"
+    assert Rarity.of(medium, None, max_df=20, max_share=0.01).max_df == 5, "1% of 500 stories is 5"
     large = counts_of(*({f"story{n}"} for n in range(5000)))
-    assert Rarity.of(large, frozenset(), max_df=20, max_share=0.01).max_df == 20, (
+    assert Rarity.of(large, None, max_df=20, max_share=0.01).max_df == 20, (
         "in a large window max_df must be rare_df (the share allows more)"
     )
 
@@ -116,31 +145,32 @@ def test_rare_and_rare_of_agree_and_rare_is_cached_per_document() -> None:
     rng = random.Random(3)
     vocabulary = [f"w{n}" for n in range(60)]
     counts = counts_of(*(set(rng.sample(vocabulary, 12)) for _ in range(40)))
-    arriving = frozenset(rng.sample(vocabulary, 15))
-    rarity = Rarity(counts, arriving, max_df=8)
+    rarity = Rarity(counts, _ids(counts, *rng.sample(vocabulary, 15)), max_df=8)
     for _ in range(20):
-        document = frozenset(rng.sample(vocabulary, 20))
-        expected = frozenset(term for term in document if rarity.df(term) <= 8)
-        assert rarity.rare(document) == rarity.rare_of(document) == expected, "rare() and rare_of() must agree"
-        assert rarity.rare(document) is rarity.rare(document), "rare() must give the cached set for the same document"
+        document = rng.sample(vocabulary, 20)
+        ids = _ids(counts, *document)
+        expected = {term for term in document if rarity.df(term) <= 8}
+        side = object()
+        assert set(rarity.terms_of(rarity.rare(side, ids))) == set(rarity.terms_of(rarity.rare_of(ids))) == expected, (
+            "rare() and rare_of() must agree"
+        )
+        assert rarity.rare(side, ids) is rarity.rare(side, ids), "rare() must give the cached array for the same side"
 
 
 def test_total_weight_is_the_exact_sum_of_weights_in_any_order() -> None:
     rng = random.Random(5)
     vocabulary = [f"name{n}" for n in range(300)]
     counts = counts_of(*(set(rng.sample(vocabulary, 30)) for _ in range(200)))
-    rarity = Rarity(counts, frozenset(vocabulary[:50]), max_df=20)
+    rarity = Rarity(counts, _ids(counts, *vocabulary[:50]), max_df=20)
     chosen = [*rng.sample(vocabulary, 120), "never-seen"]
+    ids = _ids(counts, *chosen)  # "never-seen" is held (df 0: weighs as if df were 1)
     expected = math.fsum(rarity.weight(term) for term in chosen)
-    assert rarity.total_weight(chosen) == expected, "total_weight must equal math.fsum of the weights, to the bit"
+    assert rarity.total_weight(ids) == expected, "total_weight must equal math.fsum of the weights, to the bit"
     for _ in range(10):
-        rng.shuffle(chosen)
-        assert rarity.total_weight(chosen) == expected, "total_weight changed with the order of the terms"
-    built: frozenset[str] = frozenset()
-    for term in reversed(chosen):  # the same set built another way
-        built |= {term}
-    assert rarity.total_weight(built) == rarity.total_weight(frozenset(chosen)) == expected
-    assert rarity.total_weight([]) == 0.0
+        shuffled = ids.copy()
+        np.random.default_rng(rng.randrange(1000)).shuffle(shuffled)
+        assert rarity.total_weight(shuffled) == expected, "total_weight changed with the order of the terms"
+    assert rarity.total_weight(ids[:0]) == 0.0
 
 
 # --- LeadSketcher ---------------------------------------------------------------------------------------

@@ -72,6 +72,8 @@ class Side:
     lead_figures: frozenset[str] = field(init=False)
     terms: frozenset[str] = field(init=False)
     lead_words: list[str] = field(init=False)
+    term_ids: npt.NDArray[np.int32] = field(init=False)  # set by `held`, in one window's vocabulary
+    lead_ids: npt.NDArray[np.int32] = field(init=False)
 
     def __post_init__(self) -> None:
         self.normalized = normalize_text(self.text)
@@ -82,12 +84,20 @@ class Side:
         self.terms = terms(self.normalized)
         self.lead_words = words(lead(self.normalized))
 
+    def held(self, counts: TermCounts) -> Side:
+        """This side with its terms held in the window's vocabulary, as the index holds an entry's."""
+        self.term_ids = counts.vocab.hold(self.terms)
+        self.lead_ids = counts.vocab.ids_of(self.lead_words)
+        return self
+
 
 def judged(new: Side, old: Side, rules: DedupRules = RULES, counts: TermCounts | None = None) -> Verdict:
     """judge(new, old) with the earlier article counted in the window, as it is in the service."""
     counts = counts if counts is not None else window(old.text)
-    rarity = Rarity.of(counts, new.terms, rules.rare_df, rules.rare_share)
-    return judge(new, old, rarity, CONFIG.threshold, rules)
+    new, old = new.held(counts), old.held(counts)
+    rarity = Rarity.of(counts, None, rules.rare_df, rules.rare_share)
+    with counts.arriving(new.term_ids):  # the arriving article counted while it is judged, as in the service
+        return judge(new, old, rarity, CONFIG.threshold, rules)
 
 
 def check(verdict: Verdict, kind: str, reason: str) -> None:

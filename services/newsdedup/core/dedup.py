@@ -34,7 +34,7 @@ from newsdedup.core import verify
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.index import IndexEntry, WindowedIndex
 from newsdedup.core.signatures import Signer
-from newsdedup.core.terms import LeadSketcher, Rarity, language_of, lead, terms, words
+from newsdedup.core.terms import IdArray, LeadSketcher, Rarity, Vocabulary, language_of, lead, terms, words
 from newsdedup.core.verdict import Verdict, judge
 from newsdedup.core.verify import DEFAULT_RULES, DedupRules
 
@@ -81,17 +81,28 @@ class Outcome:
 class _Text:
     """One side of a comparison (verdict.Side): everything the verifier reads, each computed at most once."""
 
-    def __init__(self, text: Callable[[], str], signer: Signer, source: str, size: int, event_time: float) -> None:
+    def __init__(
+        self,
+        text: Callable[[], str],
+        signer: Signer,
+        source: str,
+        size: int,
+        event_time: float,
+        term_ids: IdArray,
+        vocab: Vocabulary,
+    ) -> None:
         self._text = text
         self._signer = signer
         self.source = source
         self.size = size
         self.event_time = event_time
+        self.term_ids = term_ids  # taken once at arrival and held by the index (terms.Vocabulary)
+        self._vocab = vocab
         self._shingles: npt.NDArray[np.uint32] | None = None
         self._figures: frozenset[str] | None = None
         self._lead_figures: frozenset[str] | None = None
-        self._terms: frozenset[str] | None = None
         self._lead_words: list[str] | None = None
+        self._lead_ids: IdArray | None = None
 
     @property
     def shingles(self) -> npt.NDArray[np.uint32]:
@@ -113,29 +124,30 @@ class _Text:
         return self._lead_figures
 
     @property
-    def terms(self) -> frozenset[str]:
-        if self._terms is None:
-            self._terms = terms(self._text())
-        return self._terms
-
-    @property
     def lead_words(self) -> list[str]:
         if self._lead_words is None:
             self._lead_words = words(lead(self._text()))
         return self._lead_words
 
+    @property
+    def lead_ids(self) -> IdArray:
+        if self._lead_ids is None:  # the lead's words are terms of the text, so they are held, except a
+            # word the lead cut in two (a text with no space in its first LEAD_CHARS): not a term, left out
+            self._lead_ids = self._vocab.ids_of(self.lead_words)
+        return self._lead_ids
+
 
 class _Candidate(_Text):
     """The new article's side of every comparison."""
 
-    def __init__(self, prepared: PreparedArticle, signer: Signer, event_time: float) -> None:
-        super().__init__(lambda: prepared.normalized, signer, prepared.source, prepared.size, event_time)
+    def __init__(
+        self, prepared: PreparedArticle, signer: Signer, event_time: float, term_ids: IdArray, vocab: Vocabulary
+    ) -> None:
+        super().__init__(
+            lambda: prepared.normalized, signer, prepared.source, prepared.size, event_time, term_ids, vocab
+        )
         self.prepared = prepared
         self._shingles = prepared.shingles
-
-    @property
-    def lead_terms(self) -> frozenset[str]:
-        return frozenset(self.lead_words)
 
 
 class Deduplicator:
@@ -150,7 +162,7 @@ class Deduplicator:
         bands, rows = verify.lsh_params(config.threshold, config.num_perm, rules.lsh_floor_probability)
         self.index = WindowedIndex(config, bands, rows, rules.lead_perm, rules.lead_bands)
         self.sketcher = LeadSketcher(rules.lead_perm, config.seed)
-        self._recent: OrderedDict[tuple[str, str], _Text] = OrderedDict()
+        self._recent: OrderedDict[tuple[str, str, int], _Text] = OrderedDict()
         # Judged candidates need a plausible estimate from the character path (copies), or a lower one
         # (a rewrite), or to come from the lead path.
         self._estimate_floor = min(config.threshold - rules.estimate_margin, rules.story_estimate_floor)
@@ -171,11 +183,19 @@ class Deduplicator:
                 return Outcome(_stored(old), True, None, ())
             removed.append(self.index.remove(old.article_id))
         removed.extend(self.index.advance(event_time))  # compare with the window as of this article
-        candidate = _Candidate(prepared, self.signer, event_time)
-        rarity = Rarity.of(self.index.terms, candidate.terms, self.rules.rare_df, self.rules.rare_share,
-                           language_of(prepared.normalized))
-        lead_signature = self.sketcher.signature(rarity.rare(candidate.lead_terms))
-        decision = self._decide(candidate, rarity, lead_signature, old.cluster_id if old is not None else None)
+        vocab = self.index.terms.vocab
+        term_ids = vocab.hold(terms(prepared.normalized))  # handed to the index with the entry below
+        try:
+            candidate = _Candidate(prepared, self.signer, event_time, term_ids, vocab)
+            language = language_of(prepared.normalized)
+            counts = self.index.terms
+            rarity = Rarity.of(counts, None, self.rules.rare_df, self.rules.rare_share, language)
+            with counts.arriving(term_ids):
+                lead_signature = self.sketcher.signature(rarity.terms_of(rarity.rare_of(candidate.lead_ids)))
+                decision = self._decide(candidate, rarity, lead_signature, old.cluster_id if old is not None else None)
+        except BaseException:
+            vocab.release(term_ids)
+            raise
         # A story's members past the first few add little a later copy could match and, filed, would make
         # every later copy verify them all. (Exact copies count too: one outlives its original in the
         # window when the original expires, and then carries the story.)
@@ -199,7 +219,7 @@ class Deduplicator:
             lead_signature=lead_signature,
             evidence=decision.evidence,
         )
-        removed.extend(self.index.insert(entry, candidate.terms))
+        removed.extend(self.index.insert(entry, term_ids, language))
         inserted = self.index.get(prepared.article_id)
         return Outcome(decision, False, inserted, tuple(removed))
 
@@ -331,10 +351,15 @@ class Deduplicator:
     def _cached(self, entry: IndexEntry) -> _Text:
         # A story's canonical and its first copies are judged against again and again while the story is
         # being republished; the texts themselves stay compressed in the index.
-        key = (entry.article_id, entry.content_hash)
+        # Keyed by insertion number too: an entry that left and came back holds other term ids.
+        key = (entry.article_id, entry.content_hash, entry.seq)
         found = self._recent.get(key)
         if found is None:
-            found = _Text(entry.normalized, self.signer, entry.source, entry.size, entry.event_time)
+            term_ids = self.index.term_ids(entry.article_id)
+            found = _Text(
+                entry.normalized, self.signer, entry.source, entry.size, entry.event_time, term_ids,
+                self.index.terms.vocab,
+            )
             self._recent[key] = found
             if len(self._recent) > _RECENT_TEXTS:
                 self._recent.popitem(last=False)

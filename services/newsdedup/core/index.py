@@ -26,7 +26,7 @@ from newsdedup.core.config import DetectionConfig
 from newsdedup.core.lsh import BandedLSH
 from newsdedup.core.packing import CODEC, pack_text, unpack_text
 from newsdedup.core.signatures import SCHEME
-from newsdedup.core.terms import TermCounts, language_of, terms
+from newsdedup.core.terms import IdArray, TermCounts, language_of, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +133,9 @@ class WindowedIndex:
         self._lead_lsh = BandedLSH(lead_perm, lead_bands, lead_perm // lead_bands, SCHEME)
         self.lead_perm = lead_perm
         self.terms = TermCounts()
+        # Each live entry's and anchor's terms (held ids) and language: read by the verifier and uncounted
+        # on leaving, never re-read from the stored text.
+        self._held: dict[str, tuple[IdArray, str]] = {}
         self._live: dict[str, IndexEntry] = {}
         self._anchors: dict[str, IndexEntry] = {}  # cluster id -> expired canonical with live members
         self._members: dict[str, int] = {}  # cluster id -> live entries in it
@@ -215,6 +218,10 @@ class WindowedIndex:
         equal = np.count_nonzero(self._signatures[slots] == signature, axis=1)
         return equal / signature.size, self._sizes[slots]
 
+    def term_ids(self, article_id: str) -> IdArray:
+        """The term ids of a live entry or an anchor (held by the index while it is kept)."""
+        return self._held[article_id][0]
+
     def searchable_members(self, cluster_id: str) -> int:
         """How many live entries of a cluster are filed in the LSH tables."""
         return self._searchable.get(cluster_id, 0)
@@ -232,34 +239,47 @@ class WindowedIndex:
         jaccard, sizes = self.estimates(ids, signature)
         return ids, jaccard, sizes
 
-    def insert(self, entry: IndexEntry, entry_terms: frozenset[str] | None = None) -> list[IndexEntry]:
+    def insert(
+        self, entry: IndexEntry, term_ids: IdArray | None = None, language: str | None = None
+    ) -> list[IndexEntry]:
         """Add an entry (its id must not be live), advance the window; return the entries that left it.
 
-        An entry already older than the window is not added (it would leave at once). `entry_terms` are
-        the entry's terms when the caller has them (else they are read from its text).
+        An entry already older than the window is not added (it would leave at once). `term_ids` are the
+        entry's terms when the caller has them, held in `terms.vocab` for the index to keep or give back
+        (else they are read from its text), with the text's `language`.
         """
         if entry.article_id in self._live:
+            if term_ids is not None:
+                self.terms.vocab.release(term_ids)
             raise ValueError(f"article {entry.article_id!r} is already indexed: remove it first to replace it")
         expired = self.advance(entry.event_time)
         if entry.event_time < self.cutoff:
+            if term_ids is not None:
+                self.terms.vocab.release(term_ids)
             return expired
         anchor = self._anchors.pop(entry.article_id, None)
         if anchor is not None:  # an expired canonical comes back: its new entry supersedes the anchor
+            self._release(anchor.article_id)
             expired.append(anchor)
         if entry.seq < 0:
             entry = replace(entry, seq=self._seq)
         self._seq = max(self._seq, entry.seq) + 1
-        self._add(entry, entry_terms)
+        self._add(entry, term_ids, language)
         return expired
 
     def remove(self, article_id: str) -> IndexEntry:
         """Take a live entry out (an update replaces it); its heap item goes stale and is skipped later."""
+        entry = self._unlink(article_id)
+        self._release(article_id)
+        return entry
+
+    def _unlink(self, article_id: str) -> IndexEntry:
+        """Take a live entry out of the tables and counts; its terms stay held (see `_release`)."""
         entry = self._live.pop(article_id, None)
         if entry is None:
             raise KeyError(f"article {article_id!r} is not in the window")
         if entry.is_canonical:
-            text = entry.normalized()
-            self.terms.remove(terms(text), language_of(text))
+            self.terms.remove_ids(*self._held[article_id])
         if entry.searchable:
             if entry.lead_signature is not None:
                 self._lead_lsh.remove(article_id)
@@ -289,10 +309,11 @@ class WindowedIndex:
             entry = self._live.get(article_id)
             if entry is None or entry.seq != seq:
                 continue  # removed or replaced since it was pushed
-            self.remove(article_id)
+            self._unlink(article_id)
             if entry.is_canonical and self._members.get(article_id, 0) > 0:
-                self._anchors[article_id] = entry
+                self._anchors[article_id] = entry  # keeps its terms: copies are still judged against it
             else:
+                self._release(article_id)
                 expired.append(entry)
         expired.extend(self._evicted)
         self._evicted = []
@@ -319,10 +340,15 @@ class WindowedIndex:
         latest = max((e.event_time for e in ordered), default=float("-inf"))
         self.advance(latest if newest is None else max(newest, latest))
 
-    def _add(self, entry: IndexEntry, entry_terms: frozenset[str] | None = None) -> None:
-        if entry.is_canonical:  # stories, not copies, are counted (terms.py)
+    def _add(self, entry: IndexEntry, term_ids: IdArray | None = None, language: str | None = None) -> None:
+        if term_ids is None or language is None:
             text = entry.normalized()
-            self.terms.add(entry_terms if entry_terms is not None else terms(text), language_of(text))
+            if term_ids is None:
+                term_ids = self.terms.vocab.hold(terms(text))
+            language = language_of(text)
+        self._held[entry.article_id] = (term_ids, language)
+        if entry.is_canonical:  # stories, not copies, are counted (terms.py)
+            self.terms.add_ids(term_ids, language)
         if entry.searchable:
             self._file(entry)
         self._live[entry.article_id] = entry
@@ -358,7 +384,12 @@ class WindowedIndex:
             del self._members[cluster_id]
             anchor = self._anchors.pop(cluster_id, None)
             if anchor is not None:  # the last member went: the story is over
+                self._release(anchor.article_id)
                 self._evicted.append(anchor)
+
+    def _release(self, article_id: str) -> None:
+        """Give back the terms of an entry that has left for good."""
+        self.terms.vocab.release(self._held.pop(article_id)[0])
 
     def _band_keys(self, signature: npt.NDArray[np.uint32]) -> list[bytes]:
         """The LSH band keys of a signature, computed once for an article's query and its insert."""

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsdedup.core import verify
-from newsdedup.core.terms import Rarity
+from newsdedup.core.terms import IdArray, Rarity
 from newsdedup.core.verify import DedupRules
 
 Kind = Literal["copy", "same_story", "different"]
@@ -56,7 +56,9 @@ class Side(Protocol):
     @property
     def lead_figures(self) -> frozenset[str]: ...
     @property
-    def terms(self) -> frozenset[str]: ...
+    def term_ids(self) -> IdArray: ...  # its distinct terms, as held ids (terms.Vocabulary)
+    @property
+    def lead_ids(self) -> IdArray: ...  # the distinct terms of its lead
     @property
     def event_time(self) -> float: ...
     @property
@@ -84,7 +86,7 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     comparable = min(new.size, old.size) >= rules.min_shingles
     overlap = verify.exact_overlap(new.shingles, old.shingles) if comparable else 0.0
     copied = comparable and overlap > threshold
-    shared = len(rarity.rare_of(new.terms & old.terms))
+    shared = len(rarity.rare_of(_both(new.term_ids, old.term_ids)))
     evidence: dict[str, Any] = {"overlap": round(overlap, 4), "rare_shared_count": shared}
     containment = None
 
@@ -123,7 +125,7 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         evidence["lead_similarity"] = round(lead_alike, 4)
         if swapped:
             evidence["lead_names_swapped"] = [_cut(swap) for swap in swapped[:EVIDENCE_TERMS]]
-        lead_news = [term for term in set(new.lead_words) - old.terms if rarity.is_rare(term)]
+        lead_news = rarity.rare_of(_only(new.lead_ids, old.term_ids))
         follows_up = copied and new.source == old.source and lead_alike < rules.follow_up_lead
         if follows_up and len(lead_news) >= rules.follow_up_terms:
             return verdict("different", "a new lead over the earlier report's text (a follow-up)")
@@ -132,8 +134,9 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     if copied and rules.copy_needs_shared_name and shared == 0 and knows_names:
         # Shared wording and not one rare term in common, while each side has rare terms of its own: two
         # issues of a template (another company's dividend, another bank's prime rate) under one headline.
-        own_new, own_old = rarity.rare(new.terms) - old.terms, rarity.rare(old.terms) - new.terms
-        if own_new and own_old:
+        own_new = _only(rarity.rare(new, new.term_ids), old.term_ids)
+        own_old = _only(rarity.rare(old, old.term_ids), new.term_ids)
+        if own_new.size and own_old.size:
             return verdict("different", "no rare name in common, each with its own (another issue of a template)")
     if copied:
         _add_terms(evidence, new, old, rarity)
@@ -144,11 +147,11 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         return verdict("different", "a headline after the full story (a new flash)")
     if rules.story_max_hours and abs(new.event_time - old.event_time) > rules.story_max_hours * 3600:
         return verdict("different", "too far apart in time to be one report (a follow-up)")
-    rare_new, rare_old = rarity.rare(new.terms), rarity.rare(old.terms)
+    rare_new, rare_old = rarity.rare(new, new.term_ids), rarity.rare(old, old.term_ids)
     weight_new, weight_old = rarity.total_weight(rare_new), rarity.total_weight(rare_old)
     smaller = min(weight_new, weight_old)
     # Exact sums (fsum): independent of set order, so a verdict never depends on the process's hash seed.
-    containment = rarity.total_weight(rare_new & rare_old) / smaller if smaller > 0 else 0.0
+    containment = rarity.total_weight(_both(rare_new, rare_old)) / smaller if smaller > 0 else 0.0
     evidence["containment"] = round(containment, 4)
     # A headline flash has two or three rare terms: all of them shared is as telling as three of many.
     fewest = min(rules.story_shared, max(2, len(rare_new if weight_new <= weight_old else rare_old)))
@@ -157,11 +160,10 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         # smaller (a rewrite), or the shared rare terms are in its lead (a full story after its flash). A
         # round-up carries a story whole but leads with other news, so neither holds.
         larger, other = (new, old) if weight_new > weight_old else (old, new)
-        larger_lead = frozenset(larger.lead_words)
-        lead_rare = rarity.rare(larger_lead)
-        in_other = len(lead_rare & other.terms) / len(lead_rare) if lead_rare else 1.0
-        shared_terms = rarity.rare(other.terms) & larger.terms
-        in_lead = len(shared_terms & larger_lead) / len(shared_terms) if shared_terms else 0.0
+        lead_rare = rarity.rare_of(larger.lead_ids)
+        in_other = len(_both(lead_rare, other.term_ids)) / len(lead_rare) if lead_rare.size else 1.0
+        shared_terms = _both(rarity.rare(other, other.term_ids), larger.term_ids)
+        in_lead = len(_both(shared_terms, larger.lead_ids)) / len(shared_terms) if shared_terms.size else 0.0
         lead_cover = max(in_other, in_lead)
         evidence["lead_cover"] = round(lead_cover, 4)
         if lead_cover < rules.story_lead_cover:
@@ -173,15 +175,38 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
 
 def _add_terms(evidence: dict[str, Any], new: Side, old: Side, rarity: Rarity) -> None:
     """Put the shared and the differing rare terms of a linked pair in its evidence (the rarest first)."""
-    rare_new, rare_old = rarity.rare(new.terms), rarity.rare(old.terms)
-    evidence["rare_shared"] = _rarest(rare_new & rare_old, rarity)
-    evidence["rare_only_earlier"] = _rarest(rare_old - new.terms, rarity)
-    evidence["rare_only_later"] = _rarest(rare_new - old.terms, rarity)
+    rare_new, rare_old = rarity.rare(new, new.term_ids), rarity.rare(old, old.term_ids)
+    evidence["rare_shared"] = _rarest(_both(rare_new, rare_old), rarity)
+    evidence["rare_only_earlier"] = _rarest(_only(rare_old, new.term_ids), rarity)
+    evidence["rare_only_later"] = _rarest(_only(rare_new, old.term_ids), rarity)
 
 
-def _rarest(found: frozenset[str], rarity: Rarity) -> list[str]:
+def _in(ids: IdArray, other: IdArray) -> npt.NDArray[np.bool_]:
+    """Which of `ids` are in `other` (both sorted and distinct: one binary search each, no set built)."""
+    if not other.size:
+        return np.zeros(ids.size, dtype=bool)
+    found: npt.NDArray[np.bool_] = other[np.searchsorted(other, ids).clip(max=other.size - 1)] == ids
+    return found
+
+
+def _both(ids: IdArray, other: IdArray) -> IdArray:
+    """The terms in both (sorted, distinct ids)."""
+    return ids[_in(ids, other)]
+
+
+def _only(ids: IdArray, other: IdArray) -> IdArray:
+    """The terms of `ids` not in `other` (sorted, distinct ids)."""
+    return ids[~_in(ids, other)]
+
+
+def _rarest(found: IdArray, rarity: Rarity) -> list[str]:
     """The rarest few terms of a set (ties in alphabetical order, so the list is stable)."""
-    return [_cut(term) for term in sorted(found, key=lambda term: (rarity.df(term), term))[:EVIDENCE_TERMS]]
+    df = rarity.df_of(found)
+    if df.size > EVIDENCE_TERMS:  # only the terms as rare as the few rarest can be listed
+        keep = df <= np.partition(df, EVIDENCE_TERMS - 1)[EVIDENCE_TERMS - 1]
+        found, df = found[keep], df[keep]
+    ranked = sorted(zip(df.tolist(), rarity.terms_of(found), strict=True))
+    return [_cut(term) for _, term in ranked[:EVIDENCE_TERMS]]
 
 
 def _cut(text: str) -> str:
@@ -197,19 +222,27 @@ def _lead_changes(new: Side, old: Side, rarity: Rarity, swap_max_df: int) -> tup
     word or two. A swap counts when neither word occurs anywhere in the other article and both are rare.
     """
     before, after = old.lead_words, new.lead_words
+    if before == after:  # a copy's lead, word for word: nothing replaced
+        return [], 1.0
     max_df = min(rarity.max_df, swap_max_df) if swap_max_df else rarity.max_df
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     swapped = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "replace" or i2 - i1 > _SWAP_WORDS or j2 - j1 > _SWAP_WORDS:
             continue
-        gone = [word for word in before[i1:i2] if word not in new.terms and rarity.df(word) <= max_df]
-        came = [word for word in after[j1:j2] if word not in old.terms and rarity.df(word) <= max_df]
+        gone = [word for word in before[i1:i2] if not _holds(new, word, rarity) and rarity.df(word) <= max_df]
+        came = [word for word in after[j1:j2] if not _holds(old, word, rarity) and rarity.df(word) <= max_df]
         swap = f"{' '.join(before[i1:i2])} -> {' '.join(after[j1:j2])}"
         if gone and came and not _respelled(gone, after[j1:j2]) and not _respelled(came, before[i1:i2]) \
                 and swap not in swapped:
             swapped.append(swap)
     return swapped, matcher.ratio()
+
+
+def _holds(side: Side, word: str, rarity: Rarity) -> bool:
+    """Whether a side's text has the word among its terms."""
+    term_id = rarity.counts.vocab.id_of(word)
+    return term_id >= 0 and bool(_in(np.array([term_id], dtype=side.term_ids.dtype), side.term_ids)[0])
 
 
 def _respelled(words: list[str], other_block: list[str]) -> bool:
