@@ -215,7 +215,9 @@ class Rarity:
     language: str = "und"  # the arriving article's (as `language_of` reads it)
     # Rare subsets already computed for this arriving article, by side (the same texts are judged against
     # several candidates and their canonicals): an article's own cache, dropped with it.
-    _rare: dict[int, tuple[object, IdArray]] = field(default_factory=dict, compare=False, repr=False)
+    _rare: dict[int, tuple[object, npt.NDArray[np.bool_], IdArray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(
@@ -279,13 +281,19 @@ class Rarity:
         """The rare ones of some terms (not remembered: for sets made once, like an intersection)."""
         return ids[self.df_of(ids) <= self.max_df]
 
-    def rare(self, side: object, ids: IdArray) -> IdArray:
-        """The rare terms of one side's terms `ids`, remembered for that side (an object this rarity outlives)."""
+    def rare_mask(self, side: object, ids: IdArray) -> npt.NDArray[np.bool_]:
+        """Which of one side's terms `ids` are rare, remembered for that side (an object this rarity outlives)."""
         found = self._rare.get(id(side))
         if found is None:
-            found = (side, self.rare_of(ids))  # the side is kept, so its id() is not reused meanwhile
+            mask = self.df_of(ids) <= self.max_df
+            found = (side, mask, ids[mask])  # the side is kept, so its id() is not reused meanwhile
             self._rare[id(side)] = found
         return found[1]
+
+    def rare(self, side: object, ids: IdArray) -> IdArray:
+        """The rare terms of one side's terms `ids`, remembered for that side (see `rare_mask`)."""
+        self.rare_mask(side, ids)
+        return self._rare[id(side)][2]
 
     def terms_of(self, ids: IdArray) -> list[str]:
         """The terms of some ids."""

@@ -86,7 +86,8 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     comparable = min(new.size, old.size) >= rules.min_shingles
     overlap = verify.exact_overlap(new.shingles, old.shingles) if comparable else 0.0
     copied = comparable and overlap > threshold
-    shared = len(rarity.rare_of(_both(new.term_ids, old.term_ids)))
+    pair = _Terms(new, old, rarity)
+    shared = pair.shared_count
     evidence: dict[str, Any] = {"overlap": round(overlap, 4), "rare_shared_count": shared}
     containment = None
 
@@ -131,15 +132,13 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
             return verdict("different", "a new lead over the earlier report's text (a follow-up)")
         if copied and len(swapped) >= rules.lead_names_swapped:
             return verdict("different", "names in the lead replaced by others (another issue of a template)")
-    if copied and rules.copy_needs_shared_name and shared == 0 and knows_names:
-        # Shared wording and not one rare term in common, while each side has rare terms of its own: two
-        # issues of a template (another company's dividend, another bank's prime rate) under one headline.
-        own_new = _only(rarity.rare(new, new.term_ids), old.term_ids)
-        own_old = _only(rarity.rare(old, old.term_ids), new.term_ids)
-        if own_new.size and own_old.size:
-            return verdict("different", "no rare name in common, each with its own (another issue of a template)")
+    # Shared wording and not one rare term in common, while each side has rare terms of its own: two issues
+    # of a template (another company's dividend, another bank's prime rate) under one headline.
+    if (copied and rules.copy_needs_shared_name and shared == 0 and knows_names
+            and pair.only_new_rare.size and pair.only_old_rare.size):
+        return verdict("different", "no rare name in common, each with its own (another issue of a template)")
     if copied:
-        _add_terms(evidence, new, old, rarity)
+        _add_terms(evidence, pair, rarity)
         return verdict("copy", "shared wording above the threshold")
     # A headline after the full story is a new headline: a flash on the story's next event, or another
     # issue of a template, not the same report again (a flash before its story is the usual order).
@@ -151,7 +150,7 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
     weight_new, weight_old = rarity.total_weight(rare_new), rarity.total_weight(rare_old)
     smaller = min(weight_new, weight_old)
     # Exact sums (fsum): independent of set order, so a verdict never depends on the process's hash seed.
-    containment = rarity.total_weight(_both(rare_new, rare_old)) / smaller if smaller > 0 else 0.0
+    containment = rarity.total_weight(pair.shared_rare) / smaller if smaller > 0 else 0.0
     evidence["containment"] = round(containment, 4)
     # A headline flash has two or three rare terms: all of them shared is as telling as three of many.
     fewest = min(rules.story_shared, max(2, len(rare_new if weight_new <= weight_old else rare_old)))
@@ -162,23 +161,58 @@ def judge(new: Side, old: Side, rarity: Rarity, threshold: float, rules: DedupRu
         larger, other = (new, old) if weight_new > weight_old else (old, new)
         lead_rare = rarity.rare_of(larger.lead_ids)
         in_other = len(_both(lead_rare, other.term_ids)) / len(lead_rare) if lead_rare.size else 1.0
-        shared_terms = _both(rarity.rare(other, other.term_ids), larger.term_ids)
+        shared_terms = pair.shared_rare  # the rare terms of either side found in the other: the same set
         in_lead = len(_both(shared_terms, larger.lead_ids)) / len(shared_terms) if shared_terms.size else 0.0
         lead_cover = max(in_other, in_lead)
         evidence["lead_cover"] = round(lead_cover, 4)
         if lead_cover < rules.story_lead_cover:
             return verdict("different", "the longer one leads with other news (a round-up or a follow-up)")
-        _add_terms(evidence, new, old, rarity)
+        _add_terms(evidence, pair, rarity)
         return verdict("same_story", "same rare names and figures in other wording")
     return verdict("different", "too little distinctive content in common")
 
 
-def _add_terms(evidence: dict[str, Any], new: Side, old: Side, rarity: Rarity) -> None:
+class _Terms:
+    """The two sides' terms set against each other: which of each side's terms the other holds, and which
+    are rare, each found at most once per pair (most pairs need only the first two masks)."""
+
+    __slots__ = ("_new", "_old", "_only_old", "_rarity", "new_in_old", "new_rare")
+
+    def __init__(self, new: Side, old: Side, rarity: Rarity) -> None:
+        self._new, self._old, self._rarity = new, old, rarity
+        self.new_in_old = _in(new.term_ids, old.term_ids)
+        self.new_rare = rarity.rare_mask(new, new.term_ids)
+        self._only_old: npt.NDArray[np.bool_] | None = None
+
+    @property
+    def shared_count(self) -> int:
+        """How many rare terms the two share."""
+        return int(np.count_nonzero(self.new_in_old & self.new_rare))
+
+    @property
+    def shared_rare(self) -> IdArray:
+        """The rare terms the two share."""
+        return self._new.term_ids[self.new_in_old & self.new_rare]
+
+    @property
+    def only_new_rare(self) -> IdArray:
+        """The later side's rare terms the earlier lacks."""
+        return self._new.term_ids[self.new_rare & ~self.new_in_old]
+
+    @property
+    def only_old_rare(self) -> IdArray:
+        """The earlier side's rare terms the later lacks."""
+        old = self._old
+        if self._only_old is None:
+            self._only_old = self._rarity.rare_mask(old, old.term_ids) & ~_in(old.term_ids, self._new.term_ids)
+        return old.term_ids[self._only_old]
+
+
+def _add_terms(evidence: dict[str, Any], pair: _Terms, rarity: Rarity) -> None:
     """Put the shared and the differing rare terms of a linked pair in its evidence (the rarest first)."""
-    rare_new, rare_old = rarity.rare(new, new.term_ids), rarity.rare(old, old.term_ids)
-    evidence["rare_shared"] = _rarest(_both(rare_new, rare_old), rarity)
-    evidence["rare_only_earlier"] = _rarest(_only(rare_old, new.term_ids), rarity)
-    evidence["rare_only_later"] = _rarest(_only(rare_new, old.term_ids), rarity)
+    evidence["rare_shared"] = _rarest(pair.shared_rare, rarity)
+    evidence["rare_only_earlier"] = _rarest(pair.only_old_rare, rarity)
+    evidence["rare_only_later"] = _rarest(pair.only_new_rare, rarity)
 
 
 def _in(ids: IdArray, other: IdArray) -> npt.NDArray[np.bool_]:
