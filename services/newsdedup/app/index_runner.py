@@ -32,6 +32,7 @@ from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter
 from newsdedup.app.metrics import IndexReport
 from newsdedup.app.security import client_options
 from newsdedup.app.stages import IndexOutput, IndexStage
+from newsdedup.app.topics import partitions_of
 from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
 
@@ -261,8 +262,8 @@ class IndexRunner:
         rows: dict[bytes, dict[str, object]] = {}
         try:
             topic = self.topics["stats"]
-            await consumer.topics()  # fetches the cluster's metadata
-            tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+            partitions = await partitions_of(self.settings.kafka_bootstrap_servers, topic, self.client_options)
+            tps = [TopicPartition(topic, p) for p in partitions]
             if not tps:
                 return []
             consumer.assign(tps)
