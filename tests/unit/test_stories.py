@@ -3,6 +3,7 @@ and a book rebuilt from the index's entries goes on exactly as the original."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from newsdedup import schemas
 from newsdedup.core.index import IndexEntry
-from newsdedup.core.stories import Member, Policy, StoryBook, representative, story_record
+from newsdedup.core.stories import Extremes, Member, Policy, StoryBook, representative, story_record
 
 NOW = datetime(2026, 12, 2, 18, 5, 7, tzinfo=UTC)
 T0 = datetime(2026, 12, 2, 9, 0, tzinfo=UTC).timestamp()
@@ -156,16 +157,43 @@ def test_the_sources_map_is_cut_to_fit_the_record_limit() -> None:
     sources = {m.source: 1 for m in members}
     sources["outlet-0007"] = 5
     by_status = {"near_duplicate": 2000}
-    whole = story_record("s", members, members[0], by_status, sources, False, NOW, 10**6)
+    extremes = Extremes.of(members, Policy())
+    whole = story_record("s", extremes, by_status, sources, False, NOW, 10**6)
     assert len(whole["sources"]) == 2000
     assert "sources_truncated" not in whole
-    small = story_record("s", members, members[0], by_status, sources, False, NOW, 4000)
+    small = story_record("s", extremes, by_status, sources, False, NOW, 4000)
     assert small["sources_truncated"] is True
     assert small["source_count"] == 2000
     assert 0 < len(small["sources"]) < 2000
     assert next(iter(small["sources"])) == "outlet-0007"  # the outlets with most members are kept
     assert len(orjson.dumps(small)) <= 4000
     assert not schemas.problems("story", small)
+
+
+def test_the_record_follows_every_change_as_a_recount_of_the_members_would() -> None:
+    rng = random.Random(5)
+    policy = Policy(("s3", "s1"), "longest")
+    book = StoryBook(policy)
+    live: dict[str, IndexEntry] = {}
+    for n in range(600):
+        removed = [live.pop(k) for k in rng.sample(sorted(live), min(len(live), rng.choice([0, 0, 1, 2])))]
+        story = rng.choice(["a", "b", "c"])
+        new = entry(f"n{n}", story, f"s{rng.randint(0, 5)}", rng.choice(["near_duplicate", "same_story"]),
+                    minutes=rng.uniform(0, 100), size=rng.randint(10, 30))
+        live[new.article_id] = new
+        book.apply(removed, new)
+        for story_id, record in records(book).items():
+            members = [Member.of(e) for e in live.values() if e.cluster_id == story_id]
+            if not members:
+                assert record is None
+                continue
+            assert record is not None
+            want = Extremes.of(members, policy)
+            assert record["representative"]["article_id"] == want.best.article_id
+            assert record["latest"]["article_id"] == want.latest.article_id
+            recount = story_record(story_id, want, {}, {}, False, NOW, 10**6)
+            assert (record["first_seen"], record["last_seen"]) == (recount["first_seen"], recount["last_seen"])
+            assert record["members"] == len(members)
 
 
 @pytest.mark.parametrize("title", ["t" * 5000, None])

@@ -172,4 +172,4 @@ class MinuteStats:
 
 
 def _parse(minute: str) -> datetime:
-    return datetime.strptime(minute, "%Y-%m-%dT%H:%M:00Z").replace(tzinfo=UTC)
+    return datetime.fromisoformat(minute)

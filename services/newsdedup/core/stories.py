@@ -86,16 +86,50 @@ def representative(members: Iterable[Member], policy: Policy) -> Member:
     return min(members, key=policy.rank)
 
 
+@dataclass(frozen=True, slots=True)
+class Extremes:
+    """The members a story record names: its representative, earliest and latest by event time, last decided."""
+
+    best: Member
+    first: Member
+    last: Member
+    latest: Member
+
+    @classmethod
+    def of(cls, members: Iterable[Member], policy: Policy) -> Extremes:
+        """Found in one pass over the members (which must not be empty)."""
+        everyone = list(members)
+        return cls(representative(everyone, policy), min(everyone, key=lambda m: (m.event_time, m.seq)),
+                   max(everyone, key=lambda m: (m.event_time, m.seq)), max(everyone, key=lambda m: m.seq))
+
+    def with_member(self, member: Member, policy: Policy) -> Extremes:
+        """The extremes once `member` has joined (constant time: a viral story's next copy costs no more)."""
+        return Extremes(min(self.best, member, key=policy.rank),
+                        min(self.first, member, key=lambda m: (m.event_time, m.seq)),
+                        max(self.last, member, key=lambda m: (m.event_time, m.seq)),
+                        max(self.latest, member, key=lambda m: m.seq))
+
+    def names(self, article_id: str) -> bool:
+        """Whether `article_id` is one of the extremes (its leaving means finding them again)."""
+        return article_id in (self.best.article_id, self.first.article_id, self.last.article_id,
+                              self.latest.article_id)
+
+
 @dataclass(slots=True)
 class _Story:
     members: dict[str, Member] = field(default_factory=dict)
     by_status: Counter[str] = field(default_factory=Counter)
     sources: Counter[str] = field(default_factory=Counter)
+    extremes: Extremes | None = None  # None: to be found again from the members
 
-    def add(self, member: Member) -> None:
+    def add(self, member: Member, policy: Policy) -> None:
         self.members[member.article_id] = member
         self.by_status[member.status] += 1
         self.sources[member.source] += 1
+        if self.extremes is not None:
+            self.extremes = self.extremes.with_member(member, policy)
+        elif len(self.members) == 1:
+            self.extremes = Extremes(member, member, member, member)
 
     def drop(self, article_id: str) -> None:
         member = self.members.pop(article_id, None)
@@ -105,6 +139,13 @@ class _Story:
             counts[name] -= 1
             if counts[name] <= 0:
                 del counts[name]
+        if self.extremes is not None and self.extremes.names(article_id):
+            self.extremes = None
+
+    def found(self, policy: Policy) -> Extremes:
+        if self.extremes is None:
+            self.extremes = Extremes.of(self.members.values(), policy)
+        return self.extremes
 
 
 class StoryBook:
@@ -137,7 +178,7 @@ class StoryBook:
             self._add(entry.cluster_id, Member.of(entry, *details.get(entry.article_id, (None, None))))
         self._touched = {}
         for story_id, story in self._stories.items():
-            self._published[story_id] = representative(story.members.values(), self.policy)
+            self._published[story_id] = story.found(self.policy).best
 
     def members(self, story_id: str) -> list[Member]:
         """The members of a story, first seen first (empty if it is not in the window)."""
@@ -153,18 +194,19 @@ class StoryBook:
                 self._published.pop(story_id, None)
                 out.append((story_id, None))
                 continue
-            best = representative(story.members.values(), self.policy)
+            extremes = story.found(self.policy)
             before = self._published.get(story_id)
+            best = extremes.best
             changed = (before is not None and before.article_id != best.article_id
                        and self.policy.rank(best) < self.policy.rank(before))
             self._published[story_id] = best
-            out.append((story_id, story_record(story_id, story.members.values(), best, story.by_status,
-                                               story.sources, changed, updated_at, self.max_record_bytes)))
+            out.append((story_id, story_record(story_id, extremes, story.by_status, story.sources, changed,
+                                               updated_at, self.max_record_bytes)))
         self._touched = {}
         return out
 
     def _add(self, story_id: str, member: Member) -> None:
-        self._stories.setdefault(story_id, _Story()).add(member)
+        self._stories.setdefault(story_id, _Story()).add(member, self.policy)
         self._story_of[member.article_id] = story_id
         self._touched[story_id] = None
 
@@ -179,25 +221,21 @@ class StoryBook:
         self._touched[story_id] = None
 
 
-def story_record(story_id: str, members: Iterable[Member], best: Member, by_status: Mapping[str, int],
-                 sources: Mapping[str, int], changed: bool, updated_at: datetime,
-                 max_bytes: int) -> dict[str, Any]:
+def story_record(story_id: str, extremes: Extremes, by_status: Mapping[str, int], sources: Mapping[str, int],
+                 changed: bool, updated_at: datetime, max_bytes: int) -> dict[str, Any]:
     """The stories-topic value of one story (schemas/story.schema.json).
 
     `sources` is cut to the outlets with the most members (then by name) when the whole record would be
     over `max_bytes`, and then says `sources_truncated: true`; `source_count` always counts them all.
     """
-    everyone = list(members)
-    first = min(member.event_time for member in everyone)
-    last = max(member.event_time for member in everyone)
-    latest = max(everyone, key=lambda member: member.seq)
+    best, latest = extremes.best, extremes.latest
     record: dict[str, Any] = {
         "story_id": story_id,
         "representative": {"article_id": best.article_id, "source": cut(best.source, MAX_SOURCE_CHARS),
                            "title": best.title, "url": best.url},
         "representative_changed": changed,
-        "first_seen": _time(first),
-        "last_seen": _time(last),
+        "first_seen": _time(extremes.first.event_time),
+        "last_seen": _time(extremes.last.event_time),
         "members": sum(by_status.values()),
         "by_status": {status: by_status.get(status, 0) for status in STATUSES},
         "sources": dict(sources),
@@ -206,7 +244,7 @@ def story_record(story_id: str, members: Iterable[Member], best: Member, by_stat
                    "status": latest.status, "title": latest.title, "event_time": _time(latest.event_time)},
         "updated_at": rfc3339(updated_at),
     }
-    if len(orjson.dumps(record)) > max_bytes:
+    if _bound(record) > max_bytes and len(orjson.dumps(record)) > max_bytes:
         record["sources_truncated"] = True
         ranked = sorted(sources.items(), key=lambda item: (-item[1], item[0]))
         keep = len(ranked)
@@ -216,6 +254,14 @@ def story_record(story_id: str, members: Iterable[Member], best: Member, by_stat
             if len(orjson.dumps(record)) <= max_bytes:
                 break
     return record
+
+
+def _bound(record: dict[str, Any]) -> int:
+    """An upper bound of the record's JSON size without encoding it: a character takes at most 6 bytes
+    (an escape), a count at most 20, and the fixed members and punctuation well under 1 KiB."""
+    strings = [record["story_id"], *record["representative"].values(), record["latest"]["article_id"],
+               record["latest"]["source"], record["latest"]["title"], *record["sources"]]
+    return 1024 + 6 * sum(len(text) for text in strings if text) + 32 * len(record["sources"])
 
 
 def _time(seconds: float) -> str:
