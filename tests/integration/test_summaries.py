@@ -2,9 +2,9 @@
 of the worker that owns the index and a take-over by another.
 
 The feed (storyfeed.py: stories republished by ten outlets, copies, rewrites, redeliveries) is streamed with
-a few bad inputs among it. The worker that owns the index is killed with -9 a third of the way in, two
-workers start (one takes the index over from the state topic, the other stands by), and two thirds of the
-way in the owner stops cleanly, so that the other takes over while articles still arrive. Everything is
+a few bad inputs among it. The worker that owns the index is killed with -9 early on, two workers start
+(one takes the index over from the state topic, the other stands by), and once the second half of the feed
+streams in, the owner stops cleanly, so that the other takes over while articles still arrive. Everything is
 read back read_committed, the last value per key of the compacted topics, and checked against the
 decisions on the clean and events topics:
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import time
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
@@ -63,8 +62,9 @@ def inputs() -> list[tuple[bytes | None, bytes]]:
     return out
 
 
-async def read_keyed(bootstrap: str, topic: str, settle: float = 2.0) -> tuple[Keyed, list[dict[str, Any]]]:
-    """The last value per key of a topic (None: a tombstone), read_committed, and every record in order."""
+async def read_keyed(bootstrap: str, topic: str) -> tuple[Keyed, list[dict[str, Any]]]:
+    """The last value per key of a topic (None: a tombstone), read_committed up to its end as of now, and every
+    record in order. Call it once the outputs it is compared with are there: they were committed together."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, isolation_level="read_committed",
                                 enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
@@ -74,11 +74,9 @@ async def read_keyed(bootstrap: str, topic: str, settle: float = 2.0) -> tuple[K
         tps = [TopicPartition(topic, p) for p in await partitions_of(bootstrap, topic)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
-        quiet = time.monotonic()
-        while time.monotonic() - quiet < settle:
-            batch = await consumer.getmany(timeout_ms=300)
-            for records in batch.values():
-                quiet = time.monotonic()
+        ends = await consumer.end_offsets(tps)
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(*tps, timeout_ms=1000)).values():
                 for record in records:
                     value = None if record.value is None else orjson.loads(record.value)
                     last[(record.key or b"").decode()] = value
@@ -115,10 +113,10 @@ def test_stories_and_stats_agree_with_the_outputs_across_a_kill9_and_a_take_over
     first = start(worker_env, workers, "first")
 
     async def stream_with_crash_and_take_over() -> None:
-        go_on = asyncio.Event()  # the last third of the feed waits for the workers that take over
+        go_on = asyncio.Event()  # the second half of the feed waits for the workers that take over
 
         async def send() -> None:
-            cut = 2 * len(messages) // 3
+            cut = len(messages) // 2
             await produce(worker_env.bootstrap, topics["raw"], messages[:cut], rate=60.0)
             await go_on.wait()
             await produce(worker_env.bootstrap, topics["raw"], messages[cut:], rate=60.0)
@@ -131,7 +129,7 @@ def test_stories_and_stats_agree_with_the_outputs_across_a_kill9_and_a_take_over
         owner = await asyncio.to_thread(index_owner, [second, third])
         seen = await wait_for_records(worker_env.bootstrap, topics["clean"], at_least=0, wait=1)
         go_on.set()
-        await wait_for_records(worker_env.bootstrap, topics["clean"], at_least=seen + 40, wait=90)
+        await wait_for_records(worker_env.bootstrap, topics["clean"], at_least=seen + 25, wait=90)
         assert not producing.done(), "the hand-over should come while articles still arrive"
         assert await asyncio.to_thread(owner.stop) == 0, owner.log_tail()
         await producing
@@ -228,15 +226,19 @@ def test_a_copy_from_a_preferred_source_takes_the_story_over_and_nothing_is_repu
     worker_env.extra["NEWSDEDUP_STORY_SOURCE_PRIORITY"] = "Reuters"
     topics = worker_env.topics
     start(worker_env, workers, "w")
+
+    def events_after(count: int) -> list[dict[str, Any]]:
+        return asyncio.run(read_all(worker_env.bootstrap, [topics["events"]], expect=count, wait=90))[topics["events"]]
+
     text = STORIES["storm"]
     sent = [(None, article("storm-local", text, source="local-paper", title="Storm closes schools")),
             (None, article("storm-blog", lightly_edited(text), source="blog", title="Storm"))]
     asyncio.run(produce(worker_env.bootstrap, topics["raw"], sent))
-    asyncio.run(read_all(worker_env.bootstrap, [topics["events"]], expect=1))
+    assert len(events_after(1)) == 1
     later = [(None, article("storm-reuters", lightly_edited(text).replace("Monday", "Monday morning"),
                             source="reuters", title="Storm shuts coastal schools", url="https://reuters.example/s"))]
     asyncio.run(produce(worker_env.bootstrap, topics["raw"], later))
-    asyncio.run(read_all(worker_env.bootstrap, [topics["events"]], expect=2))
+    assert len(events_after(2)) == 2
     last, records = asyncio.run(read_keyed(worker_env.bootstrap, topics["stories"]))
     story = last["storm-local"]
     assert story is not None
