@@ -37,7 +37,7 @@ from evalkit import write_json  # type: ignore[import-not-found]
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.stages import RAW_OFFSETS_KEY
 from newsdedup.app.topics import ensure_topics
-from newsdedup.app.worker import internal_topics, topic_specs
+from newsdedup.app.worker import internal_topics, topic_specs, worker_topics
 from newsdedup.core.article import Article
 from newsdedup.core.index import IndexEntry
 from newsdedup.core.pipeline import prepare
@@ -86,8 +86,7 @@ async def write_state(bootstrap: str, topic: str, entries: list[tuple[bytes, byt
 
 async def in_process(settings: Settings) -> dict[str, float]:
     """Time the index runner's take-over, split into reading the topic and rebuilding the index."""
-    topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
-              "dlq": settings.topic_dlq}
+    topics = worker_topics(settings)
     runner = IndexRunner(settings, topics, lambda report: None)
     started = time.perf_counter()
     state = await runner._read_state()

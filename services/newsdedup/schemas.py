@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMA_NAMES = ("article", "clean-article", "dedup-event", "dead-letter")
+SCHEMA_NAMES = ("article", "clean-article", "dedup-event", "dead-letter", "story", "stats")
 _SUFFIX = ".schema.json"
 _PACKAGED_DIR = "_schemas"
 

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     topic_clean: str = "news.articles.clean"
     topic_events: str = "news.dedup.events"
     topic_dlq: str = "news.articles.dlq"
+    # The index stage's own summaries, both compacted: each story's current state (keyed by story id) and
+    # per-minute counts (keyed by minute and source): core/stories.py, core/minute_stats.py.
+    topic_stories: str = "news.stories"
+    topic_stats: str = "news.dedup.stats"
+    # Which article represents a story on the stories topic: the first of these sources (highest first,
+    # NEWSDEDUP_STORY_SOURCE_PRIORITY comma-separated, compared without case), then the tie rule among
+    # equals: "earliest" (first seen) or "longest" (the most complete copy). Default: the first seen.
+    story_source_priority: Annotated[tuple[str, ...], NoDecode] = ()
+    story_tie_rule: Literal["earliest", "longest"] = "earliest"
     raw_partitions: int = Field(default=2, ge=1, le=1024)
     output_partitions: int = Field(default=1, ge=1, le=1024)
 
@@ -109,6 +118,13 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown status {', '.join(map(repr, unknown))}: give statuses among "
                              f"{', '.join(_HOLDABLE)}, separated by commas (or nothing, to hold back none)")
         return frozenset(names)
+
+    @field_validator("story_source_priority", mode="before")
+    @classmethod
+    def _source_list(cls, value: Any) -> Any:
+        """A comma-separated list of source names, highest priority first; empty names are dropped."""
+        names = value.split(",") if isinstance(value, str) else list(value)
+        return tuple(name.strip() for name in names if name.strip())
 
     @field_validator("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile")
     @classmethod

@@ -47,8 +47,8 @@ class WorkerEnv:
 
     @property
     def topics(self) -> dict[str, str]:
-        """The four topics of this test."""
-        return {kind: f"{self.prefix}.{kind}" for kind in ("raw", "clean", "events", "dlq")}
+        """The topics of this test: the four of articles and the two summaries (stories, stats)."""
+        return {kind: f"{self.prefix}.{kind}" for kind in ("raw", "clean", "events", "dlq", "stories", "stats")}
 
     def env(self, name: str) -> dict[str, str]:
         """Environment variables for one worker process called `name`."""
@@ -61,6 +61,8 @@ class WorkerEnv:
             "NEWSDEDUP_TOPIC_CLEAN": topics["clean"],
             "NEWSDEDUP_TOPIC_EVENTS": topics["events"],
             "NEWSDEDUP_TOPIC_DLQ": topics["dlq"],
+            "NEWSDEDUP_TOPIC_STORIES": topics["stories"],
+            "NEWSDEDUP_TOPIC_STATS": topics["stats"],
             "NEWSDEDUP_RAW_PARTITIONS": str(self.raw_partitions),
             "NEWSDEDUP_DATA_DIR": str(self.work_dir / name),
             "NEWSDEDUP_WEB_PORT": str(free_port()),

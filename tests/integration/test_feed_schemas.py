@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import csv
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import orjson
 
 from newsdedup import schemas
 from tests.conftest import REPO_ROOT, saudi_articles, shared_root
 from tests.integration.harness import Worker, WorkerEnv, produce, read_all, start
+from tests.integration.test_summaries import read_keyed
 
 SAMPLE_FEED = REPO_ROOT / "services" / "newsdedup" / "data" / "sample-feed.jsonl"
 # Real articles when the corpora are beside the repository (CI has them): the first ones of the
 # SaudiNewsNet archive, plus every article of the self-repetition case list (repeats found and kept,
 # repeats removed), which is where a record's repetition annotation has the most to get right.
 SAUDI_ARTICLES = 1200
+LONG_AGO = datetime.now(UTC) - timedelta(hours=73)  # before the window of articles that arrive now
 
 
 def _feed() -> list[bytes]:
@@ -58,3 +61,21 @@ def test_every_record_of_a_replayed_feed_validates(worker_env: WorkerEnv, worker
         repeating += repetition["detected"]
     if len(feed) > SAUDI_ARTICLES:
         assert repeating >= 4  # the case list's articles that repeat themselves are cleaned
+    # The summaries of the same feed: every story record and statistics row validates, and they count
+    # every decided article once.
+    stories, story_records = asyncio.run(read_keyed(env.bootstrap, t["stories"]))
+    stats, _ = asyncio.run(read_keyed(env.bootstrap, t["stats"]))
+    for schema, records in (("story", story_records), ("stats", [r for r in stats.values() if r is not None])):
+        for record in records:
+            problems = schemas.problems(schema, record)
+            assert not problems, (schema, problems[:3])
+    # The sample feed's articles are days old, the corpus's have no date (their arrival is their time): once
+    # the corpus has arrived, the sample's stories have left the 72-hour window, with a tombstone each
+    # (without the corpus nothing is newer than the sample, and nothing leaves).
+    corpus = len(feed) > SAUDI_ARTICLES
+    left = {item["id"] for item in map(orjson.loads, feed)
+            if corpus and item.get("published_at") and datetime.fromisoformat(item["published_at"]) < LONG_AGO}
+    assert sum(story["members"] for story in stories.values() if story is not None) == len(ids) - len(left)
+    assert any(story is None for story in stories.values()) == bool(left)
+    service_rows = [row for key, row in stats.items() if key.endswith("|") and row is not None]
+    assert sum(row["articles"] for row in service_rows) == len(ids)

@@ -169,6 +169,7 @@ def test_topics_are_created_with_the_size_budget_and_a_shrunk_one_stops_the_work
     assert limits[env.topics["clean"]] == budget.topic_limit(budget.output)
     assert limits[env.topics["dlq"]] == budget.topic_limit(budget.dead_letter)
     assert limits[env.topics["raw"]] == budget.topic_limit(budget.raw)
+    assert limits[env.topics["stories"]] == limits[env.topics["stats"]] == budget.topic_limit(budget.output)
     w.stop()
     asyncio.run(_alter_limit(env.bootstrap, env.topics["events"], 300_000))
     again = Worker(env, "again")

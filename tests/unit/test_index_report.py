@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,7 +61,13 @@ def test_a_transaction_is_reported_by_topic_kind_and_status() -> None:
     assert report.decisions == {"unique": 1, "exact_duplicate": 1}  # the resent "a" is a replay: not counted
     assert len(report.latencies) == 3  # every input decided here, the dead letter too; the replay left out
     assert report.index_size == runner.stage.size == 2
+    assert report.stories == 1
     assert report.owner is False  # no producer: this runner does not hold the index partition
+    # The summaries of the transaction are counted per topic too (records, not articles).
+    summaries = runner.stage.summaries(outputs, NOW, NOW.timestamp(), 0)
+    counted = runner._counted(outputs, Counter(runner.topics[target] for target, _, _ in summaries))
+    assert counted.published == {"out.clean": 1, "out.events": 1, "out.dlq": 1, settings.topic_stories: 1,
+                                 settings.topic_stats: 3}  # story "a"; rows wire, (unknown) and the service
 
 
 def test_reports_survive_the_trip_between_processes() -> None:
@@ -79,7 +86,7 @@ def test_the_view_counts_reports_into_metrics_and_health() -> None:
     first.findings["near_duplicate"] += 1
     first.decisions["unique"] += 2
     view.apply(first)
-    view.apply(IndexReport(owner=True, index_size=3, published=first.published.copy()))
+    view.apply(IndexReport(owner=True, index_size=3, published=first.published.copy(), stories=2))
     assert metric(metrics, 'newsdedup_articles_out_total{topic="out.clean"}') == 4.0
     assert metric(metrics, 'newsdedup_findings_total{kind="near_duplicate"}') == 1.0
     assert metric(metrics, 'newsdedup_decisions_total{status="unique"}') == 2.0
@@ -93,6 +100,7 @@ def test_the_view_counts_reports_into_metrics_and_health() -> None:
     assert metric(metrics, 'newsdedup_decisions_total{status="same_story"}') == 1.0
     assert metric(metrics, "newsdedup_processing_latency_seconds_count") == 2.0
     assert metric(metrics, "newsdedup_index_articles") == 4.0
+    assert metric(metrics, "newsdedup_stories") == 0.0  # as the last report says
     health = view.health()
     assert health["index_owner"] is True
     assert health["index_articles"] == 4
@@ -117,6 +125,7 @@ def test_reports_waiting_for_the_pipe_merge_into_one() -> None:
     assert merged.published == {"c": 3}
     assert merged.findings == {"exact_duplicate": 1}
     assert merged.latencies == [0.1, 0.2, 0.3]
+    assert first.merged(IndexReport(owner=True, index_size=5, stories=4)).stories == 4
 
 
 def test_restart_pauses_double_while_deaths_come_quickly_and_reset_after_a_long_run() -> None:

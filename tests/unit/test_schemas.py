@@ -317,6 +317,8 @@ def test_operations_reference_their_channels_and_messages(asyncapi: dict[str, An
         defaults.topic_clean: "send",
         defaults.topic_events: "send",
         defaults.topic_dlq: "send",
+        defaults.topic_stories: "send",
+        defaults.topic_stats: "send",
     }
 
 
@@ -328,4 +330,17 @@ def test_channels_carry_the_default_topics_and_partitions(asyncapi: dict[str, An
         defaults.topic_clean: defaults.output_partitions,
         defaults.topic_events: defaults.output_partitions,
         defaults.topic_dlq: defaults.output_partitions,
+        defaults.topic_stories: defaults.output_partitions,
+        defaults.topic_stats: defaults.output_partitions,
     }
+
+
+def test_the_summary_channels_are_compacted_as_the_worker_creates_them(asyncapi: dict[str, Any]) -> None:
+    from newsdedup.app.worker import topic_specs
+
+    defaults = Settings.model_construct()
+    created = {spec.name: (spec.config or {}).get("cleanup.policy") for spec in topic_specs(defaults)}
+    for channel in asyncapi["channels"].values():
+        documented = channel["bindings"]["kafka"].get("topicConfiguration", {}).get("cleanup.policy")
+        assert documented == (["compact"] if created[channel["address"]] == "compact" else None), channel["address"]
+    assert created[defaults.topic_stories] == created[defaults.topic_stats] == "compact"

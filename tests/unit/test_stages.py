@@ -86,6 +86,19 @@ def feed(prepare: PrepareStage, index: IndexStage, values: list[bytes], partitio
     return outputs
 
 
+def persisted(outputs: list[IndexOutput], stage: IndexStage) -> dict[bytes, bytes]:
+    """The state topic after `outputs`, as a take-over reads it (the last value per key)."""
+    state: dict[bytes, bytes] = {}
+    for output in outputs:
+        for key, value in output.state_updates:
+            if value is None:
+                state.pop(key, None)
+            else:
+                state[key] = value
+    state[RAW_OFFSETS_KEY] = stage.raw_offsets_state()[1]
+    return state
+
+
 def targets(output: IndexOutput) -> list[str]:
     return [target for target, _, _ in output.messages]
 
@@ -195,14 +208,7 @@ def test_a_producer_resending_the_same_article_gets_nothing_published_twice(sett
 def test_the_index_restored_from_its_state_decides_like_the_original(settings: Settings) -> None:
     prepare, index = PrepareStage(settings), IndexStage(settings)
     outputs = feed(prepare, index, [raw("a", STORY), raw("c", OTHER)])
-    state: dict[bytes, bytes] = {}
-    for output in outputs:
-        for key, value in output.state_updates:
-            if value is None:
-                state.pop(key, None)
-            else:
-                state[key] = value
-    state[RAW_OFFSETS_KEY] = index.raw_offsets_state()[1]
+    state = persisted(outputs, index)
     restored = IndexStage(settings)
     restored.restore(state.items())
     assert restored.size == index.size == 2

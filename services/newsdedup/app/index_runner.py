@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,11 +27,12 @@ from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError, R
 from aiokafka.structs import OffsetAndMetadata
 
 from newsdedup.app.budget import SizeBudget
-from newsdedup.app.codecs import encode
+from newsdedup.app.codecs import decode, encode
 from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter
 from newsdedup.app.metrics import IndexReport
 from newsdedup.app.security import client_options
 from newsdedup.app.stages import IndexOutput, IndexStage
+from newsdedup.app.topics import partitions_of
 from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
 
@@ -46,6 +48,9 @@ _MAX_RETRY_SECONDS = 30.0
 # An abort that takes longer than this is abandoned: the replacement producer fences the transaction.
 _ABORT_SECONDS = 10.0
 _TOO_LARGE = (MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError)
+# A take-over reads back the statistics rows published this long before it (the open minutes, with room
+# for the clocks of two workers to differ), so that it continues them (core/minute_stats.py).
+_STATS_LOOKBACK_MS = 15 * 60 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,9 @@ class IndexRunner:
 
     def __init__(self, settings: Settings, topics: Mapping[str, str], report: Callable[[IndexReport], None]) -> None:
         self.settings = settings
-        self.topics = topics  # "prepared", "state", "clean", "events", "dlq" -> topic name
+        # "prepared", "state", "clean", "events", "dlq", "stories", "stats" -> topic name
+        self.topics = {"stories": settings.topic_stories, "stats": settings.topic_stats, **topics}
+        topics = self.topics
         self.report = report  # told after each transaction and on every change of ownership
         self.stage = IndexStage(settings)
         self.group_id = f"{settings.app_id}-index"
@@ -129,7 +136,8 @@ class IndexRunner:
         self.budget = SizeBudget(settings.max_message_bytes)
         self.client_options = client_options(settings)  # built here: an SSL context does not cross the pipe
         self.limits = {topics["clean"]: self.budget.output, topics["events"]: self.budget.output,
-                       topics["dlq"]: self.budget.dead_letter, topics["state"]: self.budget.state}
+                       topics["dlq"]: self.budget.dead_letter, topics["state"]: self.budget.state,
+                       topics["stories"]: self.budget.output, topics["stats"]: self.budget.output}
         self.failures_in_a_row = 0
         self.failed_transactions = 0  # since the last report
         self.stuck: str | None = None  # why no transaction has committed lately, for /health
@@ -196,8 +204,9 @@ class IndexRunner:
         try:
             started = time.monotonic()
             state = await self._read_state()
+            stats_rows = await self._read_recent_stats()
             # In a thread, so that the event loop goes on answering the group coordinator meanwhile.
-            await asyncio.to_thread(self.stage.restore, state.items())
+            await asyncio.to_thread(self.stage.restore, state.items(), stats_rows)
             del state
             self.collector.start()  # the restored index leaves the collector's working set (gcpolicy.py)
             self.restore_seconds = time.monotonic() - started
@@ -242,6 +251,36 @@ class IndexRunner:
         finally:
             await consumer.stop()
         return state
+
+    async def _read_recent_stats(self) -> list[dict[str, object]]:
+        """The statistics rows published in the last minutes (committed only), the last one per key."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers, isolation_level="read_committed",
+            enable_auto_commit=False, max_partition_fetch_bytes=self.budget.fetch, **self.client_options,
+        )
+        await consumer.start()
+        rows: dict[bytes, dict[str, object]] = {}
+        try:
+            topic = self.topics["stats"]
+            partitions = await partitions_of(self.settings.kafka_bootstrap_servers, topic, self.client_options)
+            tps = [TopicPartition(topic, p) for p in partitions]
+            if not tps:
+                return []
+            consumer.assign(tps)
+            since = int(time.time() * 1000) - _STATS_LOOKBACK_MS
+            starts = await consumer.offsets_for_times({tp: since for tp in tps})
+            ends = await consumer.end_offsets(tps)
+            for tp in tps:
+                found = starts.get(tp)
+                consumer.seek(tp, found.offset if found is not None else ends[tp])
+            while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+                for records in (await consumer.getmany(*tps, timeout_ms=1000, max_records=5000)).values():
+                    for record in records:
+                        if record.key is not None and record.value is not None:
+                            rows[record.key] = decode(record.value)
+        finally:
+            await consumer.stop()
+        return list(rows.values())
 
     async def _transaction(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
         """Decide `batch` and what follows it in one transaction; after a failed one, restore and retry."""
@@ -304,6 +343,13 @@ class IndexRunner:
                         break
                     if not batch:
                         break
+                tp_in = TopicPartition(self.topics["prepared"], 0)
+                highwater = consumer.highwater(tp_in)
+                lag = None if highwater is None or tp_in not in offsets else highwater - offsets[tp_in].offset
+                summaries = Counter[str]()
+                for target, key, summary in self.stage.summaries(outputs, detected_at, time.time(), lag):
+                    await self._send(producer, sent, self.topics[target], key, summary, None, None)
+                    summaries[self.topics[target]] += 1
                 key, value = self.stage.raw_offsets_state()
                 await self._send(producer, sent, self.topics["state"], key, value, None, None)
                 await self._written(sent)
@@ -326,7 +372,7 @@ class IndexRunner:
         committed = max((meta.offset for meta in offsets.values()), default=0)
         for offset in [o for o in self.refused if o < committed]:
             del self.refused[offset]  # committed: never read again
-        self.report(self._counted(outputs))
+        self.report(self._counted(outputs, summaries))
         self.collector.tick(len(outputs))
         return None
 
@@ -464,10 +510,11 @@ class IndexRunner:
         failed, self.failed_transactions = self.failed_transactions, 0
         return IndexReport(owner=self.owner, index_size=self.stage.size, restore_seconds=self.restore_seconds,
                            restoring=self.restoring, failed_transactions=failed, stuck=self.stuck,
-                           joined=self.joined)
+                           joined=self.joined, stories=len(self.stage.stories))
 
-    def _counted(self, outputs: list[IndexOutput]) -> IndexReport:
+    def _counted(self, outputs: list[IndexOutput], summaries: Counter[str] | None = None) -> IndexReport:
         report = self.status()
+        report.published.update(summaries or {})
         now = time.time()
         for output in outputs:
             for target, _, _ in output.messages:

@@ -41,6 +41,7 @@ class IndexReport:
     failed_transactions: int = 0  # transactions aborted since the last report (their output was not written)
     stuck: str | None = None  # why the index stage cannot make progress now, or None
     joined: bool = False  # its consumer has joined the group: it owns the index partition or stands by
+    stories: int = 0  # stories in the window (core/stories.py)
 
     def merged(self, later: IndexReport) -> IndexReport:
         """One report saying what this one and `later` say (state as of `later`)."""
@@ -53,7 +54,7 @@ class IndexReport:
             # Bounded for a parent that stops reading for long: the newest latencies are kept.
             latencies=latencies[-_MAX_LATENCIES:],
             failed_transactions=self.failed_transactions + later.failed_transactions, stuck=later.stuck,
-            joined=later.joined,
+            joined=later.joined, stories=later.stories,
         )
 
 
@@ -89,6 +90,8 @@ class WorkerMetrics:
             buckets=_LATENCY_BUCKETS, registry=r,
         )
         self.index_size = Gauge("newsdedup_index_articles", "Articles in the windowed index", registry=r)
+        self.stories = Gauge("newsdedup_stories", "Stories in the window (records live on the stories topic)",
+                             registry=r)
         self.index_restarts = Counter(
             "newsdedup_index_process_restarts", "Index processes started again after one died", registry=r
         )
@@ -118,6 +121,7 @@ class WorkerMetrics:
         for seconds in report.latencies:
             self.latency.observe(seconds)
         self.index_size.set(report.index_size)
+        self.stories.set(report.stories)
         if report.failed_transactions:
             self.send_failures.labels(stage="index").inc(report.failed_transactions)
         self.stuck.labels(stage="index").set(1 if report.stuck else 0)

@@ -12,9 +12,12 @@ envelope below it, so a replayed input is published once.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -26,13 +29,17 @@ from newsdedup.app.envelope import Envelope
 from newsdedup.core.dedup import STATUSES, Decision, Deduplicator
 from newsdedup.core.events import build_events
 from newsdedup.core.index import IndexEntry
+from newsdedup.core.minute_stats import MinuteStats, minute_of
 from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
 from newsdedup.core.signatures import Signer
+from newsdedup.core.stories import MAX_TITLE_CHARS, MAX_URL_CHARS, Policy, StoryBook, cut
 from newsdedup.errors import InvalidArticle
 from newsdedup.settings import Settings
 
 # (target, key, value): target is one of "clean", "events", "dlq".
 Message = tuple[str, bytes | None, bytes]
+# (target, key, value or None for a tombstone): target is "stories" or "stats" (IndexStage.summaries).
+Summary = tuple[str, bytes | None, bytes | None]
 # State-topic keys: article ids for index entries; this one for the raw offsets already decided.
 RAW_OFFSETS_KEY = b"\x00raw-offsets"
 
@@ -49,6 +56,8 @@ class IndexOutput:
     replayed: bool = False  # an input stage 2 had already decided: nothing published
     raw_timestamp: float | None = None  # seconds; the raw message's timestamp, for the latency metric
     article_id: str | None = None  # the decided article, to name it when its output cannot be written
+    source: str | None = None  # the input's outlet (None: unreadable), for the per-minute statistics
+    repetition_chars: int = 0  # characters of repetition cleaned out of the article
 
 
 class InjectedFailure(RuntimeError):
@@ -124,24 +133,56 @@ class IndexStage:
         self.deduplicator = Deduplicator(self.config)
         self.next_raw_offset: dict[str, dict[int, int]] = {}
         self.fail_article_id = settings.test_fail_article_id
+        self.policy = Policy(settings.story_source_priority, settings.story_tie_rule)
+        self.record_limit = SizeBudget(settings.max_message_bytes).output
+        self.stories = StoryBook(self.policy, self.record_limit)
+        self.minutes = MinuteStats()
 
     @property
     def size(self) -> int:
         """Articles in the window."""
         return len(self.deduplicator.index)
 
-    def restore(self, state: Iterable[tuple[bytes, bytes]]) -> None:
-        """Rebuild from the state topic's latest (key, value) pairs: index entries and raw offsets."""
+    def restore(self, state: Iterable[tuple[bytes, bytes]], stats_rows: Iterable[dict[str, Any]] = ()) -> None:
+        """Rebuild from the state topic's latest (key, value) pairs (index entries with their titles, raw
+        offsets) and from the open minutes' published statistics rows."""
         self.deduplicator = Deduplicator(self.config)
         self.next_raw_offset = {}
         entries = []
+        details: dict[str, tuple[str | None, str | None]] = {}
         for key, value in state:
             if key == RAW_OFFSETS_KEY:
                 loaded = orjson.loads(value)
                 self.next_raw_offset = {t: {int(p): o for p, o in parts.items()} for t, parts in loaded.items()}
             else:
-                entries.append(IndexEntry.from_json(orjson.loads(value)))
+                obj = orjson.loads(value)
+                entries.append(IndexEntry.from_json(obj))
+                if obj.get("title") is not None or obj.get("url") is not None:
+                    details[obj["article_id"]] = (obj.get("title"), obj.get("url"))
         self.deduplicator.index.restore(entries)
+        self.stories = StoryBook(self.policy, self.record_limit)
+        self.stories.restore(self.deduplicator.index.entries(), details)
+        self.minutes.restore(stats_rows)
+
+    def summaries(self, outputs: Iterable[IndexOutput], detected_at: datetime, now: float,
+                  lag: int | None) -> list[Summary]:
+        """The stories and statistics records of one transaction's outputs (decided at `detected_at`, counted
+        at `now`, in seconds): the last state of each story they touched and every statistics row they changed.
+        """
+        minute = minute_of(detected_at)
+        for output in outputs:
+            if output.replayed or (output.decision_status is None and output.dead_letter_kind is None):
+                continue
+            latency = None if output.raw_timestamp is None else max(0.0, now - output.raw_timestamp) * 1000.0
+            self.minutes.count(minute, output.source, status=output.decision_status, findings=output.findings,
+                               repetition_chars=output.repetition_chars,
+                               dead_letter=output.dead_letter_kind is not None, latency_ms=latency)
+        if lag is not None:
+            self.minutes.end_transaction(minute, lag)
+        out: list[Summary] = [("stories", encode_key(story_id), None if record is None else encode(record))
+                              for story_id, record in self.stories.flush(detected_at)]
+        out += [("stats", encode_key(key), encode(row)) for key, row in self.minutes.flush()]
+        return out
 
     def raw_offsets_state(self) -> tuple[bytes, bytes]:
         """The state-topic record of the raw offsets decided so far."""
@@ -160,7 +201,7 @@ class IndexStage:
         record = dead_letter(envelope.raw or None, p, kind, reason, detected_at, exception, self.max_input)
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
         return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind=kind,
-                           raw_timestamp=raw_ts)
+                           raw_timestamp=raw_ts, source=source_of(envelope.raw))
 
     def run(self, data: bytes, detected_at: datetime) -> IndexOutput:
         """Decide one envelope; return the records, events and index changes it causes."""
@@ -172,16 +213,17 @@ class IndexStage:
         self.next_raw_offset[p.topic][p.partition] = p.offset + 1
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
         if envelope.kind == "dead":
-            kind = orjson.loads(envelope.payload)["error"]["kind"]
-            return IndexOutput(messages=[("dlq", bounded_key(p.key), envelope.payload)], dead_letter_kind=kind,
-                               raw_timestamp=raw_ts)
+            letter = orjson.loads(envelope.payload)
+            return IndexOutput(messages=[("dlq", bounded_key(p.key), envelope.payload)],
+                               dead_letter_kind=letter["error"]["kind"], raw_timestamp=raw_ts,
+                               source=source_of(_original_bytes(letter)))
         try:
             prepared = PreparedArticle.from_bytes(envelope.payload, fields=exactjson.loads(envelope.raw))
         except Exception as exc:  # the boundary of reading: nothing has changed yet
             record = dead_letter(envelope.raw, p, "processing", f"reading the prepared article failed: {exc}",
                                  detected_at, type(exc).__name__, self.max_input)
             return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="processing",
-                               raw_timestamp=raw_ts)
+                               raw_timestamp=raw_ts, source=source_of(envelope.raw))
         # A failure from here on may leave the index changed: it propagates, and the index runner restores
         # the index from the state topic and makes this article a dead letter (index_runner.py, _decide).
         outcome = self.deduplicator.process(prepared, envelope.arrived_at)
@@ -190,20 +232,52 @@ class IndexStage:
             # only a restore from the state topic undoes (index_runner.py).
             raise InjectedFailure(f"test hook: article {prepared.article_id!r} is set to fail the index stage")
         decision = outcome.decision
-        output = IndexOutput(decision_status=decision.status, raw_timestamp=raw_ts, article_id=prepared.article_id)
+        output = IndexOutput(decision_status=decision.status, raw_timestamp=raw_ts, article_id=prepared.article_id,
+                             source=prepared.source,
+                             repetition_chars=int(prepared.repetition.get("removed_chars", 0)))
         if outcome.redelivered:
             # The same article (id and content) sent again by its producer: decided and published before.
             output.replayed = True
             return output
         key = encode_key(prepared.article_id)
+        title = cut(prepared.title, MAX_TITLE_CHARS)
+        url = prepared.fields.get("url")
+        url = cut(url, MAX_URL_CHARS) if isinstance(url, str) else None
+        self.stories.apply(outcome.removed, outcome.inserted, title, url)
         for removed in outcome.removed:
             output.state_updates.append((removed.article_id.encode("utf-8"), None))
         if outcome.inserted is not None:
-            output.state_updates.append((outcome.inserted.article_id.encode("utf-8"),
-                                         encode(outcome.inserted.to_json())))
+            saved = outcome.inserted.to_json()
+            # The story book's titles live beside the entry (the index keeps none): a take-over reads them back.
+            if title is not None:
+                saved["title"] = title
+            if url is not None:
+                saved["url"] = url
+            output.state_updates.append((outcome.inserted.article_id.encode("utf-8"), encode(saved)))
         if decision.status not in self.hold_back:
             output.messages.append(("clean", key, encode(build_record(prepared, decision))))
         for event in build_events(prepared, decision, detected_at):
             output.messages.append(("events", encode_key(event["cluster_id"]), encode(event)))
             output.findings.append(event["type"])
         return output
+
+
+def source_of(raw: bytes | None) -> str | None:
+    """The `source` of an input that may be unreadable (a dead letter's): None unless it is a JSON object
+    with a non-blank string `source`."""
+    if not raw:
+        return None
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    source = obj.get("source") if isinstance(obj, dict) else None
+    return source if isinstance(source, str) and source.strip() else None
+
+
+def _original_bytes(letter: dict[str, Any]) -> bytes | None:
+    """The input bytes a dead letter carries (its first bytes when it was too large)."""
+    try:
+        return base64.b64decode(letter.get("value_b64") or "", validate=True)
+    except (binascii.Error, ValueError):
+        return None

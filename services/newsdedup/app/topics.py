@@ -76,6 +76,18 @@ async def ensure_topics(bootstrap: str, specs: list[TopicSpec], replication: int
         await admin.close()
 
 
+async def partitions_of(bootstrap: str, topic: str, client_options: dict[str, Any] | None = None) -> list[int]:
+    """The partition numbers of `topic` as the broker describes it (none if it does not exist)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(client_options or {}))
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for t in described if t["topic"] == topic and t["error_code"] == 0
+                  for p in t["partitions"])
+
+
 async def topic_limits(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
     """The effective `max.message.bytes` of each named topic (its own setting or the broker's default)."""
     if not names:

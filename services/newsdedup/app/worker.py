@@ -38,6 +38,12 @@ def internal_topics(settings: Settings) -> dict[str, str]:
     return {"prepared": f"{settings.app_id}.prepared", "state": f"{settings.app_id}.index-state"}
 
 
+def worker_topics(settings: Settings) -> dict[str, str]:
+    """Every topic the index stage reads or writes, by role."""
+    return {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
+            "dlq": settings.topic_dlq, "stories": settings.topic_stories, "stats": settings.topic_stats}
+
+
 # Stage 1 takes up to this many raw messages, or what arrived within CHUNK_SECONDS, per send to stage 2.
 CHUNK_MESSAGES = 200
 CHUNK_SECONDS = 0.010
@@ -60,6 +66,11 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.topic_clean, settings.output_partitions, limit(budget.output)),
         TopicSpec(settings.topic_events, settings.output_partitions, limit(budget.output)),
         TopicSpec(settings.topic_dlq, settings.output_partitions, limit(budget.dead_letter)),
+        # The last record per key is what counts: a story's state, a minute's cumulative counts.
+        TopicSpec(settings.topic_stories, settings.output_partitions,
+                  {"cleanup.policy": "compact", **limit(budget.output)}),
+        TopicSpec(settings.topic_stats, settings.output_partitions,
+                  {"cleanup.policy": "compact", **limit(budget.output)}),
     ]
 
 
@@ -106,8 +117,7 @@ def build_app(settings: Settings) -> WorkerApp:
     )
     metrics = WorkerMetrics()
     prepare_stage = PrepareStage(settings)
-    topics = {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
-              "dlq": settings.topic_dlq}
+    topics = worker_topics(settings)
     index_view = IndexView(metrics, separate_process=settings.index_process == "child")
     sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget,
                             client_options=client_options(settings))
