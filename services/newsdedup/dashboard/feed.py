@@ -81,7 +81,8 @@ class TopicFollower:
             if found:
                 return [TopicPartition(self.topic.name, p) for p in sorted(found)]
             if not waited:
-                log.warning("topic %s does not exist yet: waiting for it", self.topic.name)
+                log.warning("topic %s does not exist yet: its part of the page stays empty until it does",
+                            self.topic.name)
                 waited = True
             await asyncio.sleep(_TOPIC_POLL_SECONDS)
 
