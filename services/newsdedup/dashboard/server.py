@@ -54,6 +54,10 @@ class Publisher:
             published.set()
         return self.latest
 
+    def current(self) -> bytes:
+        """The snapshot of the last tick: many pages and requests cost one build per tick, not one each."""
+        return self.latest or self.build()
+
     async def run(self) -> None:
         """Rebuild (and so publish) the snapshot each tick in which something changed."""
         while True:
@@ -79,14 +83,14 @@ def build_app(publisher: Publisher) -> web.Application:
                             headers={"Cache-Control": "no-cache"})
 
     async def snapshot(request: web.Request) -> web.Response:
-        return web.Response(body=publisher.build(), content_type="application/json")
+        return web.Response(body=publisher.current(), content_type="application/json")
 
     async def stream(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
         await response.prepare(request)
-        publisher.build()
+        latest = publisher.current()
         sequence = publisher.sequence
-        await response.write(b"data: " + publisher.latest + b"\n\n")
+        await response.write(b"data: " + latest + b"\n\n")
         with contextlib.suppress(ConnectionResetError):
             while True:
                 newest = await publisher.next_after(sequence, _KEEPALIVE_SECONDS)
