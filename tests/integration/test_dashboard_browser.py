@@ -1,4 +1,4 @@
-"""The dashboard in a real headless browser, against the test broker, while a feed is played into its topics."""
+"""The dashboard against the test broker: where it starts reading, and in a real headless browser while a feed plays."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import pytest_asyncio
+from aiokafka import AIOKafkaProducer
 
 from newsdedup.app.topics import TopicSpec, ensure_topics
 from newsdedup.localkafka import free_port
@@ -32,6 +34,39 @@ async def dashboard_topics(kafka_bootstrap: str, unique_name: Callable[[str], st
     await ensure_topics(kafka_bootstrap, [TopicSpec(topics["stories"], 1, COMPACTED),
                                           TopicSpec(topics["stats"], 1, COMPACTED), TopicSpec(topics["events"], 1)])
     return topics
+
+
+@pytest_asyncio.fixture
+async def earlier_records(kafka_bootstrap: str, dashboard_topics: dict[str, str]) -> None:
+    """Records written before the dashboard starts: a story, an event of two hours ago and one of now."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        now_ms = int(time.time() * 1000)
+        for article_id, at_ms in (("old-copy", now_ms - 2 * 3600 * 1000), ("new-copy", now_ms)):
+            finding = {"event_id": article_id, "type": "exact_duplicate", "article_id": article_id, "source": "afp",
+                       "cluster_id": "s1", "duplicate_of": "s1", "similarity": 1.0,
+                       "detected_at": "2026-12-02T18:00:00Z", "details": {}}
+            await producer.send_and_wait(dashboard_topics["events"], orjson.dumps(finding), key=b"s1",
+                                         timestamp_ms=at_ms)
+        await producer.send_and_wait(dashboard_topics["stories"], None, key=b"gone")  # a tombstone first
+        await producer.send_and_wait(dashboard_topics["stories"], b"{}", key=b"bad")
+    finally:
+        await producer.stop()
+
+
+def test_compacted_topics_are_read_from_the_start_and_events_from_an_hour_back(
+    earlier_records: None, dashboard: str,  # in this order: the records are there before the dashboard starts
+) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        snapshot = orjson.loads(urllib.request.urlopen(dashboard + "api/snapshot", timeout=5).read())
+        if (snapshot["findings"] and snapshot["errors"]["stories"]["count"]) or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert [f["article_id"] for f in snapshot["findings"]] == ["new-copy"]
+    assert snapshot["errors"]["stories"]["count"] == 1  # the record `{}`, read from the topic's start
+    assert snapshot["live_stories"] == 0
 
 
 @pytest.fixture

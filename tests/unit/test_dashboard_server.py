@@ -53,7 +53,8 @@ async def test_the_page_the_snapshot_and_a_pushed_update() -> None:
             state.apply("stats", *stats_row(NOW, "reuters", 12), NOW)
             second = await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 5)
             assert orjson.loads(second.removeprefix(b"data: "))["totals"]["articles"] == 12
-            stream.close()
+            publisher.close()  # on shutdown: open streams end at once instead of holding the server
+            assert await asyncio.wait_for(stream.content.read(), 5) == b""
         finally:
             ticker.cancel()
 

@@ -53,7 +53,8 @@ async def serve(settings: Settings, host: str, port: int, tick_seconds: float, s
         for follower in followers:
             await follower.start()
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        # Open streams end when the publisher closes; the timeout bounds a client that does not read.
+        site = web.TCPSite(runner, host, port, shutdown_timeout=2.0)
         await site.start()
         bound = runner.addresses[0][1] if port == 0 else port
         tasks = [asyncio.create_task(f.run()) for f in followers] + [asyncio.create_task(publisher.run())]
@@ -65,6 +66,7 @@ async def serve(settings: Settings, host: str, port: int, tick_seconds: float, s
             if task is not waiter:
                 task.result()  # a follower that failed ends the command with its error
     finally:
+        publisher.close()
         for task in tasks:
             task.cancel()
         for task in tasks:

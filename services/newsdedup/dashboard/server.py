@@ -41,6 +41,7 @@ class Publisher:
         self._built_for: tuple[int, int] | None = None  # (state version, minute) of `latest`
         # Set, and replaced by a fresh one, whenever `latest` changes: every waiting page wakes once.
         self._published = asyncio.Event()
+        self.closed = False
 
     def build(self) -> bytes:
         """The current snapshot as JSON bytes (rebuilt only when the state or the minute moved)."""
@@ -64,9 +65,14 @@ class Publisher:
             self.build()
             await asyncio.sleep(self.tick_seconds)
 
+    def close(self) -> None:
+        """Wake every open stream so that it ends: the server can then stop at once."""
+        self.closed = True
+        self._published.set()
+
     async def next_after(self, sequence: int, within: float) -> int:
         """Wait until a snapshot newer than `sequence` exists (or `within` s passed); return the newest sequence."""
-        if self.sequence <= sequence:
+        if self.sequence <= sequence and not self.closed:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(within):
                     await self._published.wait()
@@ -92,8 +98,10 @@ def build_app(publisher: Publisher) -> web.Application:
         sequence = publisher.sequence
         await response.write(b"data: " + latest + b"\n\n")
         with contextlib.suppress(ConnectionResetError):
-            while True:
+            while not publisher.closed:
                 newest = await publisher.next_after(sequence, _KEEPALIVE_SECONDS)
+                if publisher.closed:
+                    break
                 if newest == sequence:
                     await response.write(b": keep-alive\n\n")
                     continue

@@ -138,7 +138,7 @@ class DashboardState:
             "generated_at": rfc3339(now),
             "version": self.version,
             "live_stories": len(self.stories),
-            "totals": {name: sum(series[name]) for name in COUNTERS},
+            "totals": {name: int(sum(series[name])) for name in COUNTERS},
             "service": service,
             "series": {"minutes": minutes, **series},
             "sources": self._sources(),
