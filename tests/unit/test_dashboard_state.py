@@ -29,6 +29,16 @@ def test_stories_are_ranked_by_outlets_and_a_tombstone_removes_one() -> None:
     assert snap["live_stories"] == 2
 
 
+def test_a_story_that_lists_only_some_outlets_ranks_by_its_source_count() -> None:
+    state = DashboardState(top_n=1)
+    state.apply("stories", b"s1", story("s1", {"reuters": 1, "afp": 1}, NOW), NOW)
+    wide = orjson.loads(story("s2", {"bbc": 2}, NOW))
+    state.apply("stories", b"s2", orjson.dumps({**wide, "source_count": 40, "sources_truncated": True}), NOW)
+    [top] = state.snapshot(NOW)["top_stories"]
+    assert top["story_id"] == "s2"
+    assert top["outlets"] == 40
+
+
 def test_stats_keep_the_last_value_per_key_and_sum_the_hour() -> None:
     state = DashboardState()
     minute = NOW - timedelta(minutes=5)

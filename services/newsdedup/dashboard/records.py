@@ -79,11 +79,12 @@ class Story:
     members: int
     by_status: dict[str, int]
     sources: dict[str, int]
+    outlets: int  # distinct outlets: more than `sources` lists when a large story's record names only some
 
     @property
     def rank(self) -> tuple[int, int, str, str]:
         """Widest coverage first: distinct outlets, then articles, then the most recent, then the id (a total order)."""
-        return (len(self.sources), self.members, self.last_seen, self.story_id)
+        return (self.outlets, self.members, self.last_seen, self.story_id)
 
     def member(self, article_id: str, name: str) -> str | None:
         """A member (title, source) this record knows for one of its articles: the representative or the latest."""
@@ -99,7 +100,7 @@ class Story:
         return {
             "story_id": self.story_id, "representative": self.representative, "latest": self.latest,
             "first_seen": self.first_seen, "last_seen": self.last_seen, "members": self.members,
-            "by_status": self.by_status, "sources": outlets,
+            "by_status": self.by_status, "sources": outlets, "outlets": self.outlets,
         }
 
 
@@ -118,12 +119,15 @@ def parse_story(obj: Any) -> Story:
                   "event_time": _get(latest_obj, "event_time", str, nullable=True)}
     sources = _counts(_get(obj, "sources", dict), "sources")
     by_status = _counts(_get(obj, "by_status", dict), "by_status")
-    if len(sources) > _MAX_OUTLETS:  # a story picked up everywhere: keep the outlets with most articles
+    # A story picked up everywhere may list only some outlets and give their number apart (`source_count`).
+    count = obj.get("source_count")
+    outlets = max(count, len(sources)) if isinstance(count, int) and not isinstance(count, bool) else len(sources)
+    if len(sources) > _MAX_OUTLETS:  # keep the outlets with most articles
         sources = dict(sorted(sources.items(), key=lambda kv: -kv[1])[:_MAX_OUTLETS])
     return Story(
         story_id=_get(obj, "story_id", str), representative=representative, latest=latest,
         first_seen=_get(obj, "first_seen", str), last_seen=_get(obj, "last_seen", str),
-        members=_get(obj, "members", int), by_status=by_status, sources=sources,
+        members=_get(obj, "members", int), by_status=by_status, sources=sources, outlets=outlets,
     )
 
 

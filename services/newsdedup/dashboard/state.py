@@ -142,7 +142,7 @@ class DashboardState:
             "service": service,
             "series": {"minutes": minutes, **series},
             "sources": self._sources(),
-            "top_stories": [self._story_view(self.stories[sid]) for sid in self.top.ranked(self.stories)],
+            "top_stories": [self.stories[sid].view() for sid in self.top.ranked(self.stories)],
             "findings": [self._finding_view(f) for f in reversed(self.findings)][:findings],
             "repetitions": [self._finding_view(f) for f in reversed(self.repetitions)][:repetitions],
             "received": {kind: self.received[kind] for kind in FINDING_KINDS},
@@ -185,9 +185,6 @@ class DashboardState:
                 totals.setdefault(source, Counter()).update(row.counters)
         ordered = sorted(totals.items(), key=lambda item: (-item[1]["articles"], item[0]))[:limit]
         return [{"source": source, **{name: counts[name] for name in COUNTERS}} for source, counts in ordered]
-
-    def _story_view(self, story: Story) -> dict[str, Any]:
-        return {**story.view(), "outlets": len(story.sources)}
 
     def _finding_view(self, finding: Finding) -> dict[str, Any]:
         """A finding with the titles the stories topic knows for it and for its original."""

@@ -150,7 +150,8 @@ function renderStories(s) {
       el("div", { class: "story-head" }, el("span", { class: "outlets" }, `${story.outlets} outlets`),
         el("span", { class: "members" }, `${story.members} articles`), heading),
       el("div", { class: "muted" }, `first ${rep.source || "?"} · seen ${story.first_seen} → ${story.last_seen}`, " ", ...statuses),
-      el("ul", { class: "outlet-list" }, ...outlets));
+      el("ul", { class: "outlet-list" }, ...outlets,
+        story.outlets > story.sources.length ? el("li", { class: "outlet muted" }, `+${story.outlets - story.sources.length} more`) : null));
   });
   replace("stories", ...(items.length ? items : [el("li", { class: "empty" }, "no live stories yet")]));
 }
