@@ -37,3 +37,4 @@ if [ "$(cat "$stamp_file" 2>/dev/null || true)" != "$want" ]; then
     echo "$want" >"$stamp_file"
 fi
 export PATH="$VENV/bin:$PATH"
+source "$NEWSDEDUP_ROOT/scripts/ensure-browser.sh"

@@ -1,4 +1,4 @@
-"""The `newsdedup` command line: scan, eval, worker, replay, demo and the local Kafka helper."""
+"""The `newsdedup` command line: scan, eval, worker, replay, dashboard, demo and the local Kafka helper."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("newsdedup.evaluation.cli", "run the detection over a labelled corpus and score it (docs/EVALUATION.md)"),
     "worker": ("newsdedup.app.run", "run the streaming worker (KAFKA_BOOTSTRAP_SERVERS, NEWSDEDUP_*)"),
     "replay": ("newsdedup.app.replay", "produce a JSON Lines file into the raw topic at a chosen rate"),
+    "dashboard": ("newsdedup.dashboard.cli", "the live web page over the stories, stats and events topics"),
     "demo": ("newsdedup.app.demo", "broker + worker + the sample feed, findings printed live, until Ctrl-C"),
     "kafka": ("newsdedup.localkafka.cli", "the local Kafka broker without Docker: fetch jars, start"),
 }

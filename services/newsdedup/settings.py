@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".cache/worker-data")
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, ge=0, le=65535)
+    # `newsdedup dashboard`: loopback unless asked otherwise (the page has no login).
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(default=8088, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # A test hook, never set in production: the index stage raises when it decides the article with this
     # id, as a bug would (tests/integration/test_poison.py shows it becomes a dead letter, once).

@@ -24,7 +24,7 @@ from newsdedup.settings import Settings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
-NEWSDEDUP_SERVICES = ("worker", "replay")
+NEWSDEDUP_SERVICES = ("worker", "replay", "dashboard")
 
 
 @pytest.fixture(scope="module")
@@ -119,10 +119,11 @@ def test_newsdedup_services_are_built_from_the_dockerfile(compose: dict[str, Any
 
 
 def test_the_commands_exist(compose: dict[str, Any]) -> None:
-    worker, replay = (compose["services"][n]["command"] for n in NEWSDEDUP_SERVICES)
+    worker, replay, dashboard = (compose["services"][n]["command"] for n in NEWSDEDUP_SERVICES)
     assert worker == ["newsdedup", "worker"]
     assert replay[:2] == ["newsdedup", "replay"]
-    assert {"worker", "replay"} <= set(COMMANDS)
+    assert dashboard == ["newsdedup", "dashboard"]
+    assert {"worker", "replay", "dashboard"} <= set(COMMANDS)
     # The replayed file is the one the Dockerfile copies into the image.
     assert any(dest == replay[2] for _, dest in _copies())
 

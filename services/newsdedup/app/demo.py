@@ -1,4 +1,4 @@
-"""`newsdedup demo`: broker, topics, worker, the sample feed replayed, findings printed as they happen."""
+"""`newsdedup demo`: broker, topics, worker, the live dashboard, the sample feed replayed, findings printed."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from newsdedup.app.replay import read_lines, replay
 from newsdedup.app.security import client_options
 from newsdedup.app.topics import ensure_topics
 from newsdedup.app.worker import topic_specs
+from newsdedup.dashboard.cli import serve
 from newsdedup.localkafka import free_port, running_broker
 from newsdedup.settings import Settings, load_settings
 
@@ -33,6 +34,8 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the `demo` options."""
     parser.add_argument("--feed", type=Path, default=SAMPLE_FEED, help="JSON Lines feed to replay")
     parser.add_argument("--rate", type=float, default=4.0, help="articles per second to replay")
+    parser.add_argument("--dashboard-port", type=int, default=None, metavar="PORT",
+                        help="port of the live page (default NEWSDEDUP_DASHBOARD_PORT, 8088; a free one when taken)")
     parser.add_argument("--exit-after", type=float, default=None, metavar="SECONDS",
                         help="stop by itself after this long (default: run until Ctrl-C)")
 
@@ -105,12 +108,16 @@ def worker_process(env: dict[str, str], log_path: Path) -> Iterator[subprocess.P
             process.wait()
 
 
-async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: float, exit_after: float | None) -> None:
+async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: float, exit_after: float | None,
+               dashboard_port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     viewer = asyncio.create_task(follow(settings, bootstrap, stop))
+    ready = asyncio.Event()
+    page = asyncio.create_task(_dashboard(settings, dashboard_port, stop, ready))
+    await asyncio.wait([asyncio.create_task(ready.wait()), page], return_when=asyncio.FIRST_COMPLETED)
     await replay(bootstrap, settings.topic_raw, lines, rate, show_progress=False,
                  client_options=client_options(settings))
     print(f"replayed {len(lines)} articles; watching for more (Ctrl-C stops)", flush=True)
@@ -118,6 +125,22 @@ async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: flo
         loop.call_later(exit_after, stop.set)
     await stop.wait()
     await viewer
+    await page
+
+
+async def _dashboard(settings: Settings, port: int, stop: asyncio.Event, ready: asyncio.Event) -> None:
+    """The live page beside the printed findings; on a port that is taken, on a free one."""
+
+    def show(url: str) -> None:
+        print(f"dashboard at {url} (open it in a browser: it updates live)", flush=True)
+        ready.set()
+
+    try:
+        await serve(settings, settings.dashboard_host, port, 1.0, stop, show)
+    except OSError:
+        if ready.is_set():
+            raise
+        await serve(settings, settings.dashboard_host, 0, 1.0, stop, show)
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -142,5 +165,6 @@ def run_demo(args: argparse.Namespace) -> int:
         log_path = Path(scratch) / "worker.log"
         with worker_process(env, log_path):
             print(f"worker started (log: {log_path}); replaying {len(lines)} articles at {args.rate}/s", flush=True)
-            asyncio.run(_run(settings, bootstrap, lines, args.rate, args.exit_after))
+            port = args.dashboard_port if args.dashboard_port is not None else settings.dashboard_port
+            asyncio.run(_run(settings, bootstrap, lines, args.rate, args.exit_after, port))
     return 0

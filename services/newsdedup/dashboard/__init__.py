@@ -1,0 +1,1 @@
+"""`newsdedup dashboard`: a live web page over the stories, stats and events topics."""
