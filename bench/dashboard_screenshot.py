@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: the tests' browser client
 from tests.integration.browser import Browser, chromium_or_skip
 
 

@@ -1,7 +1,9 @@
-"""The dashboard against the test broker: where it starts reading, and in a real headless browser while a feed plays."""
+"""The dashboard against the test broker: where it starts reading, and in a real headless browser while a real
+worker decides a replayed feed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +23,8 @@ from aiokafka import AIOKafkaProducer
 from newsdedup.app.topics import TopicSpec, ensure_topics
 from newsdedup.localkafka import free_port
 from tests.integration.browser import Browser, Page, chromium_or_skip
-from tests.integration.dashboard_feed import decide_feed, produce_contract_feed
-from tests.integration.harness import produce
+from tests.integration.dashboard_feed import SAMPLE_FEED, decide_feed
+from tests.integration.harness import Worker, WorkerEnv, produce, start
 
 COMPACTED = {"cleanup.policy": "compact"}
 Feed = Callable[[], Awaitable[dict[str, Any]]]
@@ -69,14 +72,13 @@ def test_compacted_topics_are_read_from_the_start_and_events_from_an_hour_back(
     assert snapshot["live_stories"] == 0
 
 
-@pytest.fixture
-def dashboard(kafka_bootstrap: str, dashboard_topics: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """`newsdedup dashboard` as a user runs it; yields the page's URL."""
+@contextmanager
+def running_dashboard(bootstrap: str, topics: dict[str, str], log: Path) -> Iterator[str]:
+    """`newsdedup dashboard` as a user runs it, on `topics`; yields the page's URL and checks a clean exit."""
     port = free_port()
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-           "NEWSDEDUP_TOPIC_STORIES": dashboard_topics["stories"], "NEWSDEDUP_TOPIC_STATS": dashboard_topics["stats"],
-           "NEWSDEDUP_TOPIC_EVENTS": dashboard_topics["events"]}
-    log = tmp_path / "dashboard.log"
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+           "NEWSDEDUP_TOPIC_STORIES": topics["stories"], "NEWSDEDUP_TOPIC_STATS": topics["stats"],
+           "NEWSDEDUP_TOPIC_EVENTS": topics["events"]}
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "newsdedup", "dashboard", "--port", str(port),
                                     "--tick", "0.5"], env=env, stdout=out, stderr=out)
@@ -99,28 +101,51 @@ def dashboard(kafka_bootstrap: str, dashboard_topics: dict[str, str], tmp_path: 
 
 
 @pytest.fixture
-def dashboard_feed(kafka_bootstrap: str, dashboard_topics: dict[str, str]) -> Feed:
-    """Plays the sample feed into the topics; returns what the page must show.
+def dashboard(kafka_bootstrap: str, dashboard_topics: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """The dashboard on this test's own topics."""
+    with running_dashboard(kafka_bootstrap, dashboard_topics, tmp_path / "dashboard.log") as url:
+        yield url
 
-    The one place that fills the topics: the worker does not publish stories and stats yet, so their
-    records are written here in the contract's format from the real detection's decisions (the events
-    are the real events). Once it does, this runs a worker on these topics and replays the feed.
+
+@pytest.fixture
+def feed_worker(worker_env: WorkerEnv, workers: list[Worker]) -> WorkerEnv:
+    """A real worker on this test's topics (it creates them), publishing stories and stats.
+
+    One raw partition, so that the worker decides the feed in file order, as `decide_feed` does.
     """
+    worker_env.raw_partitions = 1
+    start(worker_env, workers, "dashboard-feed")
+    return worker_env
+
+
+@pytest.fixture
+def worker_dashboard(feed_worker: WorkerEnv, tmp_path: Path) -> Iterator[str]:
+    """The dashboard on the worker's stories, stats and events topics."""
+    with running_dashboard(feed_worker.bootstrap, feed_worker.topics, tmp_path / "dashboard.log") as url:
+        yield url
+
+
+@pytest.fixture
+def dashboard_feed(feed_worker: WorkerEnv) -> Feed:
+    """Replays the sample feed into the worker with `newsdedup replay`; returns what the page must show."""
 
     async def play() -> dict[str, Any]:
-        feed = decide_feed()
-        await produce_contract_feed(kafka_bootstrap, dashboard_topics, feed)
-        return feed.expected_view()
+        replayed = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "newsdedup", "replay", str(SAMPLE_FEED), "--rate", "0", "--quiet",
+            env=feed_worker.env("replay"), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        output, _ = await replayed.communicate()
+        assert replayed.returncode == 0, output.decode(errors="replace")[-2000:]
+        return decide_feed(SAMPLE_FEED).expected_view()
 
     return play
 
 
 @pytest_asyncio.fixture
-async def page(dashboard: str, tmp_path: Path) -> AsyncIterator[Page]:
-    """The dashboard open in headless Chromium."""
+async def page(worker_dashboard: str, tmp_path: Path) -> AsyncIterator[Page]:
+    """The worker's dashboard open in headless Chromium."""
     browser = Browser(chromium_or_skip(), tmp_path / "chromium-profile")
     try:
-        opened = await browser.open(dashboard)
+        opened = await browser.open(worker_dashboard)
         yield opened
     finally:
         await browser.close()
@@ -133,7 +158,7 @@ def text_of(selector: str) -> str:
 
 @pytest.mark.asyncio
 async def test_the_page_shows_the_feed_as_it_arrives_and_counts_bad_records(
-    page: Page, dashboard_feed: Feed, kafka_bootstrap: str, dashboard_topics: dict[str, str], tmp_path: Path,
+    page: Page, dashboard_feed: Feed, feed_worker: WorkerEnv, tmp_path: Path,
 ) -> None:
     await page.wait_for(f"{text_of('#status')}?.startsWith('updated')")
     await page.wait_for(f"{text_of('#count-articles')} === '0'", within=5)
@@ -160,7 +185,7 @@ async def test_the_page_shows_the_feed_as_it_arrives_and_counts_bad_records(
     assert await page.evaluate(text_of("#repetitions li.repetition .after"))  # repetition: before and after
 
     assert await page.evaluate(text_of("#errors-stats")) == "0"
-    await produce(kafka_bootstrap, dashboard_topics["stats"], [(b"bad|", b"{this is not json")])
+    await produce(feed_worker.bootstrap, feed_worker.topics["stats"], [(b"bad|", b"{this is not json")])
     await page.wait_for(f"{text_of('#errors-stats')} === '1'")
     assert await page.evaluate(text_of("#count-articles")) == articles  # the rest is still shown
     await page.screenshot(tmp_path / "dashboard.png")

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +41,33 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop by itself after this long (default: run until Ctrl-C)")
 
 
-def seed_article() -> bytes | None:
-    """The seed article from the workplace's shared/fixtures, as one JSON line, when it is there."""
+def seed_article(lines: list[bytes]) -> bytes | None:
+    """The seed article from the workplace's shared/fixtures, as one JSON line, when it is there.
+
+    The seed has no publication time, so the worker would date it now: days after the sample feed, which
+    would close the window on every sample story at once. It is dated five minutes after the feed's last.
+    """
     shared = Path(os.environ.get("NEWSDEDUP_SHARED", Path(__file__).resolve().parents[3].parent / "shared"))
     path = shared / "fixtures" / "seed-article.json"
     if not path.is_file():
         return None
-    return orjson.dumps(orjson.loads(path.read_bytes()))
+    seed = orjson.loads(path.read_bytes())
+    latest = latest_published(lines)
+    if "published_at" not in seed and latest is not None:
+        seed["published_at"] = (latest + timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+    return orjson.dumps(seed)
+
+
+def latest_published(lines: list[bytes]) -> datetime | None:
+    """The latest `published_at` among the feed's lines (in UTC), skipping lines without a readable one."""
+    latest: datetime | None = None
+    for line in lines:
+        try:
+            moment = datetime.fromisoformat(orjson.loads(line)["published_at"]).astimezone(UTC)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue
+        latest = moment if latest is None else max(latest, moment)
+    return latest
 
 
 def describe(topic: str, record: dict[str, Any], settings: Settings) -> str:
@@ -148,7 +169,7 @@ def run_demo(args: argparse.Namespace) -> int:
     # The clients log every refused connection while topics and leaders settle; the demo shows findings.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     lines = read_lines(args.feed)
-    seed = seed_article()
+    seed = seed_article(lines)
     if seed is not None:
         lines.append(seed)
     with tempfile.TemporaryDirectory(prefix="newsdedup-demo-") as scratch, running_broker() as bootstrap:
