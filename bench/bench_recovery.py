@@ -36,8 +36,8 @@ from bench_core import DATA, load_articles, machine  # type: ignore[import-not-f
 from evalkit import write_json  # type: ignore[import-not-found]
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.stages import RAW_OFFSETS_KEY
-from newsdedup.app.topics import ensure_topics
-from newsdedup.app.worker import internal_topics, topic_specs, worker_topics
+from newsdedup.app.topics import Topics, ensure_topics
+from newsdedup.app.worker import topic_specs
 from newsdedup.core.article import Article
 from newsdedup.core.index import IndexEntry
 from newsdedup.core.pipeline import prepare
@@ -86,8 +86,7 @@ async def write_state(bootstrap: str, topic: str, entries: list[tuple[bytes, byt
 
 async def in_process(settings: Settings) -> dict[str, float]:
     """Time the index runner's take-over, split into reading the topic and rebuilding the index."""
-    topics = worker_topics(settings)
-    runner = IndexRunner(settings, topics, lambda report: None)
+    runner = IndexRunner(settings, lambda report: None)
     started = time.perf_counter()
     state = await runner._read_state()
     read = time.perf_counter() - started
@@ -146,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             settings = load_settings(kafka_bootstrap_servers=bootstrap, app_id=f"bench-recovery-{os.getpid()}")
             asyncio.run(ensure_topics(bootstrap, topic_specs(settings)))
-            asyncio.run(write_state(bootstrap, internal_topics(settings)["state"], entries))
+            asyncio.run(write_state(bootstrap, Topics.of(settings).state, entries))
             inproc = asyncio.run(in_process(settings))
             worker_s = whole_worker(settings, args.articles, Path(scratch))
         finally:

@@ -24,11 +24,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsdedup import schemas
-from newsdedup.app.deadletter import DLQ_KINDS, Provenance
+from newsdedup.app.deadletter import Provenance
 from newsdedup.app.stages import IndexOutput, IndexStage, PrepareStage
 from newsdedup.core.article import MAX_DEPTH
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import STATUSES
+from newsdedup.errors import DeadLetterKind
 from newsdedup.evaluation.cli import evaluate_stream
 from newsdedup.scan import scan_stream
 from newsdedup.settings import load_settings
@@ -65,7 +66,7 @@ def decide(value: bytes | None, key: bytes | None = b"k") -> IndexOutput:
     if output.dead_letter_kind is None:
         assert output.decision_status in STATUSES, output
         return output
-    assert output.dead_letter_kind in DLQ_KINDS
+    assert isinstance(output.dead_letter_kind, DeadLetterKind)
     [(target, _, payload)] = output.messages
     assert target == "dlq"
     letter = orjson.loads(payload)

@@ -21,7 +21,6 @@ from newsdedup.localkafka import free_port
 from newsdedup.settings import Settings, load_settings
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-TOPICS = {"prepared": "p", "state": "s", "clean": "out.clean", "events": "out.events", "dlq": "out.dlq"}
 STORY = (
     "The port authority said on Monday that container traffic rose 14 per cent in October to 412,000 units, "
     "helped by two new shipping lines that began calling at the northern terminal in September. "
@@ -50,9 +49,9 @@ def metric(metrics: WorkerMetrics, line_start: str) -> float:
 
 
 def test_a_transaction_is_reported_by_topic_kind_and_status() -> None:
-    settings = load_settings()
+    settings = load_settings(topic_clean="out.clean", topic_events="out.events", topic_dlq="out.dlq")
     reports: list[IndexReport] = []
-    runner = IndexRunner(settings, TOPICS, reports.append)
+    runner = IndexRunner(settings, reports.append)
     outputs = decided(settings, [raw("a", STORY), raw("b", STORY), b"{", raw("a", STORY)], runner.stage)
     report = runner._counted(outputs)
     assert report.published == {"out.clean": 1, "out.events": 1, "out.dlq": 1}
@@ -188,7 +187,7 @@ def test_a_stop_requested_before_the_first_child_starts_none() -> None:
     view = IndexView(WorkerMetrics())
 
     async def scenario() -> None:
-        process = IndexProcess(load_settings(), TOPICS, view)
+        process = IndexProcess(load_settings(), view)
         process.request_stop()
         await asyncio.wait_for(process.run(), 5)
 
@@ -215,7 +214,7 @@ def test_an_index_process_that_keeps_dying_is_restarted_then_given_up(
             await asyncio.sleep(0.02)
 
     async def scenario() -> None:
-        task = asyncio.create_task(IndexProcess(settings, TOPICS, view).run())
+        task = asyncio.create_task(IndexProcess(settings, view).run())
         watcher = asyncio.create_task(watch(task))
         try:
             await asyncio.wait_for(task, 120)

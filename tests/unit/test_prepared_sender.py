@@ -123,8 +123,7 @@ def test_the_index_stage_tells_a_record_over_its_budget_from_a_topic_that_shrank
     from newsdedup.app.index_runner import IndexRunner, _Sent
     from newsdedup.settings import load_settings
 
-    topics = {"prepared": "p", "state": "s", "clean": "c", "events": "e", "dlq": "d"}
-    runner = IndexRunner(load_settings(), topics, lambda report: None)
+    runner = IndexRunner(load_settings(topic_clean="c"), lambda report: None)
     limit = runner.budget.output
     over = _Sent(None, "c", limit + 1, limit, 41, "huge")
     within = _Sent(None, "c", 900, limit, 42, "small")

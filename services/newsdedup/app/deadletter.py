@@ -11,9 +11,7 @@ from typing import Any
 from newsdedup import __version__
 from newsdedup.app.budget import MAX_KEY_BYTES, MAX_REASON_CHARS
 from newsdedup.core.article import Article, decode_json, parse_article
-from newsdedup.errors import InvalidArticle
-
-DLQ_KINDS = ("not_utf8", "not_json", "schema", "too_large", "processing")
+from newsdedup.errors import DeadLetterKind, InvalidArticle
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +35,11 @@ class Provenance:
 def decode_article(value: bytes | None, max_bytes: int) -> Article:
     """Decode one raw message value; raise InvalidArticle whose kind is a dead-letter kind."""
     if value is None:
-        raise InvalidArticle("not_json", "the message has no value (a tombstone): send one JSON article per message")
+        raise InvalidArticle(
+            DeadLetterKind.NOT_JSON, "the message has no value (a tombstone): send one JSON article per message")
     if len(value) > max_bytes:
         raise InvalidArticle(
-            "too_large", f"the message is {len(value)} bytes, over the limit of {max_bytes} bytes"
+            DeadLetterKind.TOO_LARGE, f"the message is {len(value)} bytes, over the limit of {max_bytes} bytes"
             " (NEWSDEDUP_MAX_MESSAGE_BYTES)",
         )
     return parse_article(decode_json(value))
@@ -49,7 +48,7 @@ def decode_article(value: bytes | None, max_bytes: int) -> Article:
 def dead_letter(
     value: bytes | None,
     provenance: Provenance,
-    kind: str,
+    kind: DeadLetterKind,
     message: str,
     failed_at: datetime,
     exception: str | None = None,

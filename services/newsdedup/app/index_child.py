@@ -1,6 +1,6 @@
 """The worker's index process: `python -m newsdedup.app.index_child FD PARENT_PID`, started by index_process.py.
 
-It reads its settings and topics from the connection on file descriptor FD, runs the IndexRunner, sends
+It reads its settings from the connection on file descriptor FD, runs the IndexRunner, sends
 `IndexReport`s back (after every transaction, and at least every few seconds), and stops cleanly when
 the parent sends "stop". It runs in a process group of its own and ignores SIGINT and SIGTERM, so a
 Ctrl-C or a signal to the worker's group reaches only the parent, which decides when this process
@@ -86,7 +86,7 @@ async def _heartbeat(runner: IndexRunner, sender: _ReportSender) -> None:
         sender.submit(runner.status())
 
 
-async def serve(settings: Settings, topics: dict[str, str], conn: Connection) -> None:
+async def serve(settings: Settings, conn: Connection) -> None:
     """Run the index runner until the parent says stop (or the runner fails, which is raised)."""
     loop = asyncio.get_running_loop()
     asked_to_stop: asyncio.Future[None] = loop.create_future()
@@ -102,7 +102,7 @@ async def serve(settings: Settings, topics: dict[str, str], conn: Connection) ->
 
     loop.add_reader(conn.fileno(), on_readable)
     sender = _ReportSender(conn.fileno())
-    runner = IndexRunner(settings, topics, sender.submit)
+    runner = IndexRunner(settings, sender.submit)
     running = asyncio.create_task(runner.run())
     beating = asyncio.create_task(_heartbeat(runner, sender))
     try:
@@ -127,12 +127,12 @@ def main(argv: list[str]) -> int:
         signal.signal(signum, signal.SIG_IGN)
     conn = Connection(fd)
     try:
-        settings, topics = conn.recv()
+        settings = conn.recv()
     except (EOFError, OSError):
         return EXIT_PARENT_GONE
     logging.config.dictConfig(logging_config(settings.log_level))
     try:
-        asyncio.run(serve(settings, topics, conn))
+        asyncio.run(serve(settings, conn))
     except Exception:
         log.exception("index process failed")
         return 1

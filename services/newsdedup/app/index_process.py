@@ -27,7 +27,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from newsdedup.app.index_child import STOP
@@ -137,17 +137,16 @@ class IndexView:
                 "index_process_restarts": self.restarts}
 
 
-async def run_inline(settings: Settings, topics: Mapping[str, str], view: IndexView) -> None:
+async def run_inline(settings: Settings, view: IndexView) -> None:
     """Run the index stage in this process's event loop until cancelled (NEWSDEDUP_INDEX_PROCESS=inline)."""
-    await IndexRunner(settings, topics, view.apply).run()
+    await IndexRunner(settings, view.apply).run()
 
 
 class IndexProcess:
     """The parent's side: start the child, read its reports, stop it cleanly, start another if it dies."""
 
-    def __init__(self, settings: Settings, topics: Mapping[str, str], view: IndexView) -> None:
+    def __init__(self, settings: Settings, view: IndexView) -> None:
         self.settings = settings
-        self.topics = dict(topics)
         self.view = view
         self._stopping = False
         self._conn: Connection | None = None
@@ -239,7 +238,7 @@ class IndexProcess:
                 finish()
 
         with contextlib.suppress(OSError):  # if the child died at once, its exit status tells
-            ours.send((self.settings, self.topics))
+            ours.send(self.settings)
         loop.add_reader(ours.fileno(), on_readable)
         if self._stopping:
             self._send_stop()  # the stop was requested while this child was being started

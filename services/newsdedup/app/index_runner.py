@@ -32,7 +32,8 @@ from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter
 from newsdedup.app.metrics import IndexReport
 from newsdedup.app.security import client_options
 from newsdedup.app.stages import IndexOutput, IndexStage
-from newsdedup.app.topics import partitions_of
+from newsdedup.app.topics import Role, Topics, partitions_of
+from newsdedup.errors import DeadLetterKind
 from newsdedup.gcpolicy import CollectorPolicy
 from newsdedup.settings import Settings
 
@@ -57,7 +58,7 @@ _STATS_LOOKBACK_MS = 15 * 60 * 1000
 class Refusal:
     """Why the article at a prepared-topic offset becomes a dead letter when its batch is decided again."""
 
-    kind: str  # "too_large" or "processing"
+    kind: DeadLetterKind  # TOO_LARGE or PROCESSING
     reason: str
     exception: str | None = None
 
@@ -115,11 +116,9 @@ class _Ownership(ConsumerRebalanceListener):  # type: ignore[misc]
 class IndexRunner:
     """Consume envelopes, decide them with IndexStage, publish and persist transactionally."""
 
-    def __init__(self, settings: Settings, topics: Mapping[str, str], report: Callable[[IndexReport], None]) -> None:
+    def __init__(self, settings: Settings, report: Callable[[IndexReport], None]) -> None:
         self.settings = settings
-        # "prepared", "state", "clean", "events", "dlq", "stories", "stats" -> topic name
-        self.topics = {"stories": settings.topic_stories, "stats": settings.topic_stats, **topics}
-        topics = self.topics
+        self.topics = topics = Topics.of(settings)
         self.report = report  # told after each transaction and on every change of ownership
         self.stage = IndexStage(settings)
         self.group_id = f"{settings.app_id}-index"
@@ -135,9 +134,9 @@ class IndexRunner:
         self.collector = CollectorPolicy()
         self.budget = SizeBudget(settings.max_message_bytes)
         self.client_options = client_options(settings)  # built here: an SSL context does not cross the pipe
-        self.limits = {topics["clean"]: self.budget.output, topics["events"]: self.budget.output,
-                       topics["dlq"]: self.budget.dead_letter, topics["state"]: self.budget.state,
-                       topics["stories"]: self.budget.output, topics["stats"]: self.budget.output}
+        self.limits = {topics.clean: self.budget.output, topics.events: self.budget.output,
+                       topics.dlq: self.budget.dead_letter, topics.state: self.budget.state,
+                       topics.stories: self.budget.output, topics.stats: self.budget.output}
         self.failures_in_a_row = 0
         self.failed_transactions = 0  # since the last report
         self.stuck: str | None = None  # why no transaction has committed lately, for /health
@@ -162,7 +161,7 @@ class IndexRunner:
             max_poll_interval_ms=_MAX_RESTORE_MS,
             **self.client_options,
         )
-        self.consumer.subscribe([self.topics["prepared"]], listener=_Ownership(self))
+        self.consumer.subscribe([self.topics.prepared], listener=_Ownership(self))
         try:
             await self.consumer.start()  # inside: a stop during start-up still closes the consumer
             while True:
@@ -235,7 +234,7 @@ class IndexRunner:
         await consumer.start()
         state: dict[bytes, bytes] = {}
         try:
-            tp = TopicPartition(self.topics["state"], 0)
+            tp = TopicPartition(self.topics.state, 0)
             consumer.assign([tp])
             await consumer.seek_to_beginning(tp)
             end = (await consumer.end_offsets([tp]))[tp]
@@ -261,7 +260,7 @@ class IndexRunner:
         await consumer.start()
         rows: dict[bytes, dict[str, object]] = {}
         try:
-            topic = self.topics["stats"]
+            topic = self.topics.stats
             partitions = await partitions_of(self.settings.kafka_bootstrap_servers, topic, self.client_options)
             tps = [TopicPartition(topic, p) for p in partitions]
             if not tps:
@@ -325,7 +324,7 @@ class IndexRunner:
                                 await self._send(producer, sent, self.topics[target], key, value, record.offset,
                                                  article)
                             for key, state_value in output.state_updates:
-                                await self._send(producer, sent, self.topics["state"], key, state_value,
+                                await self._send(producer, sent, self.topics.state, key, state_value,
                                                  record.offset, article)
                         offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "")
                     remaining = deadline - loop.time()
@@ -343,7 +342,7 @@ class IndexRunner:
                         break
                     if not batch:
                         break
-                tp_in = TopicPartition(self.topics["prepared"], 0)
+                tp_in = TopicPartition(self.topics.prepared, 0)
                 highwater = consumer.highwater(tp_in)
                 lag = None if highwater is None or tp_in not in offsets else highwater - offsets[tp_in].offset
                 summaries = Counter[str]()
@@ -351,7 +350,7 @@ class IndexRunner:
                     await self._send(producer, sent, self.topics[target], key, summary, None, None)
                     summaries[self.topics[target]] += 1
                 key, value = self.stage.raw_offsets_state()
-                await self._send(producer, sent, self.topics["state"], key, value, None, None)
+                await self._send(producer, sent, self.topics.state, key, value, None, None)
                 await self._written(sent)
                 await producer.send_offsets_to_transaction(offsets, self.group_id)
                 await producer.commit_transaction()
@@ -402,9 +401,10 @@ class IndexRunner:
         too_large: dict[int, Refusal] = {}
         for item, exc in failed:
             if isinstance(exc, _TOO_LARGE) and item.offset is not None and item.size > item.limit:
-                too_large[item.offset] = Refusal("too_large", f"its record for {item.topic} is {item.size} bytes, "
-                                                 f"over the limit of {item.limit} bytes derived from "
-                                                 "NEWSDEDUP_MAX_MESSAGE_BYTES")
+                too_large[item.offset] = Refusal(
+                    DeadLetterKind.TOO_LARGE, f"its record for {item.topic} is {item.size} bytes, "
+                    f"over the limit of {item.limit} bytes derived from "
+                    "NEWSDEDUP_MAX_MESSAGE_BYTES")
         first, exc = failed[0]
         reason = (f"writing to {first.topic} failed ({type(exc).__name__}: {exc}) for article {first.article!r}"
                   f" ({first.size} bytes); {len(failed)} of the transaction's records failed")
@@ -466,16 +466,17 @@ class IndexRunner:
             except Exception as exc:
                 reason = f"deciding the article failed: {type(exc).__name__}: {exc}"
                 raise TransactionFailed(f"prepared-topic offset {record.offset}: {reason}",
-                                        {record.offset: Refusal("processing", reason, type(exc).__name__)}) from exc
+                                        {record.offset: Refusal(
+                                            DeadLetterKind.PROCESSING, reason, type(exc).__name__)}) from exc
         try:
             return self.stage.refuse(record.value or b"", refused.kind, refused.reason, detected_at,
                                      refused.exception)
         except Exception as exc:  # a malformed envelope: only possible if something else wrote the topic
             provenance = Provenance(record.topic, record.partition, record.offset, record.timestamp, record.key)
-            letter = dead_letter(record.value, provenance, "processing", f"unreadable envelope: {exc}", detected_at,
-                                 type(exc).__name__, self.settings.max_message_bytes)
-            return IndexOutput(messages=[("dlq", bounded_key(record.key), encode(letter))],
-                               dead_letter_kind="processing")
+            letter = dead_letter(record.value, provenance, DeadLetterKind.PROCESSING, f"unreadable envelope: {exc}",
+                                 detected_at, type(exc).__name__, self.settings.max_message_bytes)
+            return IndexOutput(messages=[(Role.DLQ, bounded_key(record.key), encode(letter))],
+                               dead_letter_kind=DeadLetterKind.PROCESSING)
 
     async def _take_over_or_retry(self) -> bool:
         """Take over; if that fails (the broker went away), say so and leave it to the next round."""
@@ -493,7 +494,7 @@ class IndexRunner:
 
     async def _recover(self) -> None:
         assert self.consumer is not None
-        tp = TopicPartition(self.topics["prepared"], 0)
+        tp = TopicPartition(self.topics.prepared, 0)
         if tp not in self.consumer.assignment():
             return  # revoked meanwhile: whoever is assigned it next restores the index
         if not await self._take_over_or_retry():

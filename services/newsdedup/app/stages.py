@@ -26,6 +26,7 @@ from newsdedup.app.budget import MAX_KEY_BYTES, SizeBudget, widest_evidence
 from newsdedup.app.codecs import encode, encode_key
 from newsdedup.app.deadletter import Provenance, bounded_key, dead_letter, decode_article
 from newsdedup.app.envelope import Envelope
+from newsdedup.app.topics import Role
 from newsdedup.core.dedup import STATUSES, Decision, Deduplicator
 from newsdedup.core.events import build_events
 from newsdedup.core.index import IndexEntry
@@ -33,13 +34,13 @@ from newsdedup.core.minute_stats import MinuteStats, minute_of
 from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.core.stories import MAX_TITLE_CHARS, MAX_URL_CHARS, Policy, StoryBook, cut
-from newsdedup.errors import InvalidArticle
+from newsdedup.errors import DeadLetterKind, InvalidArticle
 from newsdedup.settings import Settings
 
-# (target, key, value): target is one of "clean", "events", "dlq".
-Message = tuple[str, bytes | None, bytes]
-# (target, key, value or None for a tombstone): target is "stories" or "stats" (IndexStage.summaries).
-Summary = tuple[str, bytes | None, bytes | None]
+# (target, key, value): the target is Role.CLEAN, Role.EVENTS or Role.DLQ.
+Message = tuple[Role, bytes | None, bytes]
+# (target, key, value or None for a tombstone): the target is Role.STORIES or Role.STATS (IndexStage.summaries).
+Summary = tuple[Role, bytes | None, bytes | None]
 # State-topic keys: article ids for index entries; this one for the raw offsets already decided.
 RAW_OFFSETS_KEY = b"\x00raw-offsets"
 
@@ -51,7 +52,7 @@ class IndexOutput:
     messages: list[Message] = field(default_factory=list)
     state_updates: list[tuple[bytes, bytes | None]] = field(default_factory=list)  # None deletes
     findings: list[str] = field(default_factory=list)
-    dead_letter_kind: str | None = None
+    dead_letter_kind: DeadLetterKind | None = None
     decision_status: str | None = None
     replayed: bool = False  # an input stage 2 had already decided: nothing published
     raw_timestamp: float | None = None  # seconds; the raw message's timestamp, for the latency metric
@@ -81,8 +82,9 @@ class PrepareStage:
         raw = value if value is not None else b""
         try:
             if provenance.key is not None and len(provenance.key) > MAX_KEY_BYTES:
-                raise InvalidArticle("too_large", f"the message key is {len(provenance.key)} bytes, over the limit "
-                                     f"of {MAX_KEY_BYTES} bytes for keys")
+                raise InvalidArticle(
+                    DeadLetterKind.TOO_LARGE, f"the message key is {len(provenance.key)} bytes, over the limit "
+                    f"of {MAX_KEY_BYTES} bytes for keys")
             article = decode_article(value, self.budget.max_input)
             prepared = prepare(article, self.signer, self.config)
             envelope = Envelope(provenance, arrived_at, raw, prepared.to_bytes(with_fields=False))  # fields: from raw
@@ -90,8 +92,8 @@ class PrepareStage:
         except InvalidArticle as exc:
             return self._dead(value, provenance, arrived_at, exc.kind, exc.message, None)
         except Exception as exc:  # the boundary: one bad input must not stop the stream
-            return self._dead(value, provenance, arrived_at, "processing", f"preparing the article failed: {exc}",
-                              type(exc).__name__)
+            return self._dead(value, provenance, arrived_at, DeadLetterKind.PROCESSING,
+                              f"preparing the article failed: {exc}", type(exc).__name__)
         return envelope
 
     def _check_fits(self, prepared: PreparedArticle, envelope: Envelope) -> None:
@@ -112,10 +114,11 @@ class PrepareStage:
             sizes[f"its {kind} event"] = (len(encode(event)), budget.output)
         for what, (size, limit) in sizes.items():
             if size > limit:
-                raise InvalidArticle("too_large", f"{what} would be {size} bytes, over the limit of {limit} bytes "
-                                     "derived from NEWSDEDUP_MAX_MESSAGE_BYTES (docs/WORKER.md, size limits)")
+                raise InvalidArticle(
+                    DeadLetterKind.TOO_LARGE, f"{what} would be {size} bytes, over the limit of {limit} bytes "
+                    "derived from NEWSDEDUP_MAX_MESSAGE_BYTES (docs/WORKER.md, size limits)")
 
-    def _dead(self, value: bytes | None, provenance: Provenance, when: datetime, kind: str, message: str,
+    def _dead(self, value: bytes | None, provenance: Provenance, when: datetime, kind: DeadLetterKind, message: str,
               exception: str | None) -> Envelope:
         record = dead_letter(value, provenance, kind, message, when, exception, self.budget.max_input)
         # The original bytes travel inside the dead letter (the index stage reads only the payload).
@@ -179,16 +182,16 @@ class IndexStage:
                                dead_letter=output.dead_letter_kind is not None, latency_ms=latency)
         if lag is not None:
             self.minutes.end_transaction(minute, lag)
-        out: list[Summary] = [("stories", encode_key(story_id), None if record is None else encode(record))
+        out: list[Summary] = [(Role.STORIES, encode_key(story_id), None if record is None else encode(record))
                               for story_id, record in self.stories.flush(detected_at)]
-        out += [("stats", encode_key(key), encode(row)) for key, row in self.minutes.flush()]
+        out += [(Role.STATS, encode_key(key), encode(row)) for key, row in self.minutes.flush()]
         return out
 
     def raw_offsets_state(self) -> tuple[bytes, bytes]:
         """The state-topic record of the raw offsets decided so far."""
         return RAW_OFFSETS_KEY, encode(self.next_raw_offset)
 
-    def refuse(self, data: bytes, kind: str, reason: str, detected_at: datetime,
+    def refuse(self, data: bytes, kind: DeadLetterKind, reason: str, detected_at: datetime,
                exception: str | None = None) -> IndexOutput:
         """The dead letter of an envelope whose output the broker refused as too large, or whose decision raised.
 
@@ -200,7 +203,7 @@ class IndexStage:
         decided[p.partition] = max(p.offset + 1, decided.get(p.partition, 0))
         record = dead_letter(envelope.raw or None, p, kind, reason, detected_at, exception, self.max_input)
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
-        return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind=kind,
+        return IndexOutput(messages=[(Role.DLQ, bounded_key(p.key), encode(record))], dead_letter_kind=kind,
                            raw_timestamp=raw_ts, source=source_of(envelope.raw))
 
     def run(self, data: bytes, detected_at: datetime) -> IndexOutput:
@@ -214,15 +217,17 @@ class IndexStage:
         raw_ts = p.timestamp_ms / 1000.0 if p.timestamp_ms is not None else None
         if envelope.kind == "dead":
             letter = orjson.loads(envelope.payload)
-            return IndexOutput(messages=[("dlq", bounded_key(p.key), envelope.payload)],
-                               dead_letter_kind=letter["error"]["kind"], raw_timestamp=raw_ts,
+            return IndexOutput(messages=[(Role.DLQ, bounded_key(p.key), envelope.payload)],
+                               dead_letter_kind=DeadLetterKind(letter["error"]["kind"]), raw_timestamp=raw_ts,
                                source=source_of(_original_bytes(letter)))
         try:
             prepared = PreparedArticle.from_bytes(envelope.payload, fields=exactjson.loads(envelope.raw))
         except Exception as exc:  # the boundary of reading: nothing has changed yet
-            record = dead_letter(envelope.raw, p, "processing", f"reading the prepared article failed: {exc}",
-                                 detected_at, type(exc).__name__, self.max_input)
-            return IndexOutput(messages=[("dlq", bounded_key(p.key), encode(record))], dead_letter_kind="processing",
+            record = dead_letter(envelope.raw, p, DeadLetterKind.PROCESSING,
+                                 f"reading the prepared article failed: {exc}", detected_at, type(exc).__name__,
+                                 self.max_input)
+            return IndexOutput(messages=[(Role.DLQ, bounded_key(p.key), encode(record))],
+                               dead_letter_kind=DeadLetterKind.PROCESSING,
                                raw_timestamp=raw_ts, source=source_of(envelope.raw))
         # A failure from here on may leave the index changed: it propagates, and the index runner restores
         # the index from the state topic and makes this article a dead letter (index_runner.py, _decide).
@@ -255,9 +260,9 @@ class IndexStage:
                 saved["url"] = url
             output.state_updates.append((outcome.inserted.article_id.encode("utf-8"), encode(saved)))
         if decision.status not in self.hold_back:
-            output.messages.append(("clean", key, encode(build_record(prepared, decision))))
+            output.messages.append((Role.CLEAN, key, encode(build_record(prepared, decision))))
         for event in build_events(prepared, decision, detected_at):
-            output.messages.append(("events", encode_key(event["cluster_id"]), encode(event)))
+            output.messages.append((Role.EVENTS, encode_key(event["cluster_id"]), encode(event)))
             output.findings.append(event["type"])
         return output
 

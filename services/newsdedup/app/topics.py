@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -10,6 +11,46 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
 from newsdedup.errors import NewsdedupError
+from newsdedup.settings import Settings
+
+
+class Role(StrEnum):
+    """What a topic is for; the index stage names the target of each record it writes by its role."""
+
+    RAW = "raw"
+    PREPARED = "prepared"  # stage 1 to stage 2
+    STATE = "state"  # the index's changelog
+    CLEAN = "clean"
+    EVENTS = "events"
+    DLQ = "dlq"
+    STORIES = "stories"
+    STATS = "stats"
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Every topic of the worker by role: made from the settings in one place (`Topics.of`)."""
+
+    raw: str
+    prepared: str
+    state: str
+    clean: str
+    events: str
+    dlq: str
+    stories: str
+    stats: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Topics:
+        """The topics the settings name; the two between the stages are named after the app id."""
+        return cls(raw=settings.topic_raw, prepared=f"{settings.app_id}.prepared",
+                   state=f"{settings.app_id}.index-state", clean=settings.topic_clean,
+                   events=settings.topic_events, dlq=settings.topic_dlq, stories=settings.topic_stories,
+                   stats=settings.topic_stats)
+
+    def __getitem__(self, role: Role) -> str:
+        name: str = getattr(self, role.value)
+        return name
 
 
 class KafkaUnreachable(NewsdedupError):

@@ -28,21 +28,9 @@ from newsdedup.app.metrics import WorkerMetrics
 from newsdedup.app.prepared_sender import PreparedSender
 from newsdedup.app.security import client_options, faust_credentials
 from newsdedup.app.stages import PrepareStage
-from newsdedup.app.topics import TopicSpec
+from newsdedup.app.topics import Topics, TopicSpec
 from newsdedup.app.transport import WorkerApp
 from newsdedup.settings import Settings
-
-
-def internal_topics(settings: Settings) -> dict[str, str]:
-    """The topics between the stages and of the index state."""
-    return {"prepared": f"{settings.app_id}.prepared", "state": f"{settings.app_id}.index-state"}
-
-
-def worker_topics(settings: Settings) -> dict[str, str]:
-    """Every topic the index stage reads or writes, by role."""
-    return {**internal_topics(settings), "clean": settings.topic_clean, "events": settings.topic_events,
-            "dlq": settings.topic_dlq, "stories": settings.topic_stories, "stats": settings.topic_stats}
-
 
 # Stage 1 takes up to this many raw messages, or what arrived within CHUNK_SECONDS, per send to stage 2.
 CHUNK_MESSAGES = 200
@@ -52,24 +40,24 @@ CHUNK_SECONDS = 0.010
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     """Every topic the worker reads or writes, with partition counts and size limits (app/budget.py)."""
     budget = SizeBudget(settings.max_message_bytes)
-    internal = internal_topics(settings)
+    topics = Topics.of(settings)
 
     def limit(record: int) -> dict[str, str]:
         return {"max.message.bytes": str(budget.topic_limit(record))}
 
     return [
         # Oversized inputs must reach the worker to be dead-lettered, so the raw topic takes more than M.
-        TopicSpec(settings.topic_raw, settings.raw_partitions, limit(budget.raw), must_fit=False),
-        TopicSpec(internal["prepared"], 1, limit(budget.envelope)),
-        TopicSpec(internal["state"], 1, {"cleanup.policy": "compact", "segment.ms": "3600000",
+        TopicSpec(topics.raw, settings.raw_partitions, limit(budget.raw), must_fit=False),
+        TopicSpec(topics.prepared, 1, limit(budget.envelope)),
+        TopicSpec(topics.state, 1, {"cleanup.policy": "compact", "segment.ms": "3600000",
                                           "min.cleanable.dirty.ratio": "0.3", **limit(budget.state)}),
-        TopicSpec(settings.topic_clean, settings.output_partitions, limit(budget.output)),
-        TopicSpec(settings.topic_events, settings.output_partitions, limit(budget.output)),
-        TopicSpec(settings.topic_dlq, settings.output_partitions, limit(budget.dead_letter)),
+        TopicSpec(topics.clean, settings.output_partitions, limit(budget.output)),
+        TopicSpec(topics.events, settings.output_partitions, limit(budget.output)),
+        TopicSpec(topics.dlq, settings.output_partitions, limit(budget.dead_letter)),
         # The last record per key is what counts: a story's state, a minute's cumulative counts.
-        TopicSpec(settings.topic_stories, settings.output_partitions,
+        TopicSpec(topics.stories, settings.output_partitions,
                   {"cleanup.policy": "compact", **limit(budget.output)}),
-        TopicSpec(settings.topic_stats, settings.output_partitions,
+        TopicSpec(topics.stats, settings.output_partitions,
                   {"cleanup.policy": "compact", **limit(budget.output)}),
     ]
 
@@ -117,12 +105,12 @@ def build_app(settings: Settings) -> WorkerApp:
     )
     metrics = WorkerMetrics()
     prepare_stage = PrepareStage(settings)
-    topics = worker_topics(settings)
+    topics = Topics.of(settings)
     index_view = IndexView(metrics, separate_process=settings.index_process == "child")
-    sender = PreparedSender(settings.kafka_bootstrap_servers, topics["prepared"], budget,
+    sender = PreparedSender(settings.kafka_bootstrap_servers, topics.prepared, budget,
                             client_options=client_options(settings))
     metrics.watch_prepare_sends(sender.health)
-    index_process = IndexProcess(settings, topics, index_view)
+    index_process = IndexProcess(settings, index_view)
     broker_watch = BrokerWatch(settings.kafka_bootstrap_servers, client_options(settings))
     app.task(broker_watch.run)
 
@@ -134,7 +122,7 @@ def build_app(settings: Settings) -> WorkerApp:
     @app.on_before_shutdown.connect
     def stop_index_process(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         index_process.request_stop()
-    raw = app.topic(settings.topic_raw, value_type=bytes, key_type=bytes)
+    raw = app.topic(topics.raw, value_type=bytes, key_type=bytes)
     progress: dict[tuple[str, int], int] = {}
 
     @app.agent(raw)
@@ -176,7 +164,7 @@ def build_app(settings: Settings) -> WorkerApp:
         if settings.index_process == "child":
             await index_process.run()
         else:
-            await run_inline(settings, topics, index_view)
+            await run_inline(settings, index_view)
 
     app.task(index_task)
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from newsdedup import exactjson
-from newsdedup.errors import InvalidArticle
+from newsdedup.errors import DeadLetterKind, InvalidArticle
 
 _REQUIRED = ("id", "source", "body")
 _OPTIONAL_STRINGS = ("title", "url", "language")
@@ -75,22 +75,26 @@ def decode_json(value: bytes) -> object:
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidArticle("not_utf8", f"the message is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+        raise InvalidArticle(
+            DeadLetterKind.NOT_UTF8, f"the message is not UTF-8: {exc.reason} at byte {exc.start}") from exc
     try:
         obj, depth = exactjson.loads_with_depth(text)
     except orjson.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         if exc.msg == "depth limit exceeded":
-            raise InvalidArticle("too_large", "the message's JSON is too deeply nested: more than "
-                                 f"{exactjson.MAX_DEPTH} levels of arrays and objects ({where}); at most {MAX_DEPTH} "
-                                 "are accepted") from exc
+            raise InvalidArticle(
+                DeadLetterKind.TOO_LARGE, "the message's JSON is too deeply nested: more than "
+                f"{exactjson.MAX_DEPTH} levels of arrays and objects ({where}); at most {MAX_DEPTH} are accepted"
+            ) from exc
         if exc.msg in _SURROGATE_ERRORS:
-            raise InvalidArticle("not_json", f"the message's JSON has a \\u escape of a lone surrogate ({where}), "
-                                 "which is not a Unicode character") from exc
-        raise InvalidArticle("not_json", f"the message is not JSON: {exc.msg} ({where})") from exc
+            raise InvalidArticle(
+                DeadLetterKind.NOT_JSON, f"the message's JSON has a \\u escape of a lone surrogate ({where}), "
+                "which is not a Unicode character") from exc
+        raise InvalidArticle(DeadLetterKind.NOT_JSON, f"the message is not JSON: {exc.msg} ({where})") from exc
     if depth > MAX_DEPTH:
-        raise InvalidArticle("too_large", f"the message's JSON is too deeply nested: {depth} levels of arrays and "
-                             f"objects, at most {MAX_DEPTH} are accepted")
+        raise InvalidArticle(
+            DeadLetterKind.TOO_LARGE, f"the message's JSON is too deeply nested: {depth} levels of arrays and "
+            f"objects, at most {MAX_DEPTH} are accepted")
     return obj
 
 
@@ -99,7 +103,7 @@ def parse_timestamp(value: str) -> datetime:
     text = value.strip()
     if not _RFC3339.fullmatch(text):
         raise InvalidArticle(
-            "schema", f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
+            DeadLetterKind.SCHEMA, f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
         )
     text = text[:10] + "T" + text[11:]
     if text.endswith(("Z", "z")):
@@ -108,7 +112,7 @@ def parse_timestamp(value: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidArticle(
-            "schema", f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
+            DeadLetterKind.SCHEMA, f"published_at {value!r} is not an RFC 3339 timestamp (e.g. 2015-07-21T08:30:00Z)"
         ) from exc
     return parsed.astimezone(UTC)
 
@@ -116,27 +120,29 @@ def parse_timestamp(value: str) -> datetime:
 def parse_article(obj: object) -> Article:
     """Validate a decoded JSON value as an article, or raise InvalidArticle saying what is wrong."""
     if not isinstance(obj, Mapping):
-        raise InvalidArticle("schema", f"an article must be a JSON object, got {json_type(obj)}")
+        raise InvalidArticle(DeadLetterKind.SCHEMA, f"an article must be a JSON object, got {json_type(obj)}")
     for name in _REQUIRED:
         if name not in obj:
-            raise InvalidArticle("schema", f"required field {name!r} is missing")
+            raise InvalidArticle(DeadLetterKind.SCHEMA, f"required field {name!r} is missing")
         value = obj[name]
         if not isinstance(value, str):
-            raise InvalidArticle("schema", f"field {name!r} must be a string, got {json_type(value)}")
+            raise InvalidArticle(DeadLetterKind.SCHEMA, f"field {name!r} must be a string, got {json_type(value)}")
     if not obj["id"].strip():
-        raise InvalidArticle("schema", "field 'id' must not be empty")
+        raise InvalidArticle(DeadLetterKind.SCHEMA, "field 'id' must not be empty")
     if len(obj["id"]) > MAX_ID_LENGTH:
-        raise InvalidArticle("schema", f"field 'id' is longer than {MAX_ID_LENGTH} characters")
+        raise InvalidArticle(DeadLetterKind.SCHEMA, f"field 'id' is longer than {MAX_ID_LENGTH} characters")
     if not obj["source"].strip():
-        raise InvalidArticle("schema", "field 'source' must not be empty")
+        raise InvalidArticle(DeadLetterKind.SCHEMA, "field 'source' must not be empty")
     for name in _OPTIONAL_STRINGS:
         value = obj.get(name)
         if value is not None and not isinstance(value, str):
-            raise InvalidArticle("schema", f"field {name!r} must be a string or null, got {json_type(value)}")
+            raise InvalidArticle(
+                DeadLetterKind.SCHEMA, f"field {name!r} must be a string or null, got {json_type(value)}")
     published = obj.get("published_at")
     if published is not None and not isinstance(published, str):
         kind = json_type(published)
-        raise InvalidArticle("schema", f"field 'published_at' must be an RFC 3339 string or null, got {kind}")
+        raise InvalidArticle(
+            DeadLetterKind.SCHEMA, f"field 'published_at' must be an RFC 3339 string or null, got {kind}")
     return Article(
         id=obj["id"],
         source=obj["source"],

@@ -20,7 +20,7 @@ import orjson
 
 from newsdedup.core.article import Article
 from newsdedup.core.config import DetectionConfig
-from newsdedup.errors import InvalidArticle
+from newsdedup.errors import InvalidLabel
 from newsdedup.evaluation.labels import parse_label
 from newsdedup.evaluation.metrics import Scored, copy_outcomes, summarise
 from newsdedup.evaluation.pairs import Decided, match_pairs, read_pairs, report_missing, summarise_pairs
@@ -123,7 +123,7 @@ def evaluate_stream(
         parse_label(article.fields)
         if article.id in seen:
             # A repeated id is a redelivery or an update to the detector: not a labelled article.
-            raise InvalidArticle("label", f"id {article.id!r} was used on an earlier line; ids must be unique")
+            raise InvalidLabel(f"id {article.id!r} was used on an earlier line; ids must be unique")
         seen.add(article.id)
 
     for number, article, prepared, decision in detector.decide_lines(source, check):

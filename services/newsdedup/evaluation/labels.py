@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsdedup.errors import InvalidArticle
+from newsdedup.errors import InvalidLabel
 
 # The edit kinds docs/EVALUATION.md describes; any other non-empty string is accepted and reported
 # under its own name, so a corpus can bring kinds of its own (e.g. "reworded").
@@ -39,25 +39,25 @@ class Label:
 
 
 def parse_label(line: Mapping[str, Any]) -> Label:
-    """The `label` of a decoded line, or InvalidArticle saying what is wrong with it."""
+    """The `label` of a decoded line, or InvalidLabel saying what is wrong with it."""
     raw = line.get("label")
     if raw is None:
-        raise InvalidArticle("label", "field 'label' is missing: every line of a labelled corpus needs one")
+        raise InvalidLabel("field 'label' is missing: every line of a labelled corpus needs one")
     if not isinstance(raw, Mapping):
-        raise InvalidArticle("label", f"field 'label' must be a JSON object, got {type(raw).__name__}")
+        raise InvalidLabel(f"field 'label' must be a JSON object, got {type(raw).__name__}")
     story = raw.get("story")
     if not isinstance(story, str) or not story.strip():
-        raise InvalidArticle("label", "label.story must be a non-empty string (the id of the story)")
+        raise InvalidLabel("label.story must be a non-empty string (the id of the story)")
     for name in ("edit", "repeat_kind"):
         value = raw.get(name)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InvalidArticle("label", f"label.{name} must be a non-empty string or null")
+            raise InvalidLabel(f"label.{name} must be a non-empty string or null")
     repeats = raw.get("repeats")
     if repeats is not None and not isinstance(repeats, bool):
-        raise InvalidArticle("label", f"label.repeats must be true, false or null, got {repeats!r}")
+        raise InvalidLabel(f"label.repeats must be true, false or null, got {repeats!r}")
     expected = raw.get("expected_body")
     if expected is not None and not isinstance(expected, str):
-        raise InvalidArticle("label", f"label.expected_body must be a string, got {type(expected).__name__}")
+        raise InvalidLabel(f"label.expected_body must be a string, got {type(expected).__name__}")
     return Label(
         story=story,
         edit=raw.get("edit"),
