@@ -36,7 +36,11 @@ class InvalidLabel(InvalidArticle):
 
 
 class ConfigError(NewsdedupError):
-    """A setting is missing or out of range."""
+    """A setting is missing or out of range; `setting` names the field, when one field is at fault."""
+
+    def __init__(self, message: str, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 class LocalKafkaError(NewsdedupError):

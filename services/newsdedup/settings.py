@@ -184,4 +184,13 @@ def load_settings(**overrides: object) -> Settings:
             # A model-level check has no location: its message names the variables itself.
             problems.append(f"{variable}: {error['msg']}" if name else error["msg"])
         raise ConfigError("invalid settings:\n  " + "\n  ".join(problems)) from exc
+    except ConfigError as exc:  # a detection parameter out of range (core/config.py): name its variable
+        if exc.setting is None:
+            raise
+        variable = _DETECTION_VARIABLES.get(exc.setting, f"NEWSDEDUP_{exc.setting.upper()}")
+        raise ConfigError(f"invalid settings:\n  {variable}: {exc}", exc.setting) from exc
     return settings
+
+
+# DetectionConfig's fields whose variable is not NEWSDEDUP_ + the field's name.
+_DETECTION_VARIABLES = {"window_seconds": "NEWSDEDUP_WINDOW_HOURS"}

@@ -48,9 +48,13 @@ def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "NEWSDEDUP_RAW_PARTITIONS" in text
 
 
-def test_detection_parameters_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NEWSDEDUP_THRESHOLD", "1.5")
-    with pytest.raises(ConfigError, match="threshold"):
+@pytest.mark.parametrize(("variable", "value"), [("NEWSDEDUP_THRESHOLD", "1.5"), ("NEWSDEDUP_NUM_PERM", "8"),
+                                                 ("NEWSDEDUP_SEED", "-1"), ("NEWSDEDUP_SHINGLE_SIZE", "40")])
+def test_detection_parameters_are_checked_and_name_their_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=f"{variable}: .*got {value}"):
         load_settings()
 
 
