@@ -47,7 +47,8 @@ from evalkit import DEFAULT_SHARED, machine, print_machine, reuters, write_json
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Deduplicator
-from newsdedup.core.pipeline import PreparedArticle, prepare
+from newsdedup.core.pipeline import prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
 from newsdedup.gcpolicy import CollectorPolicy
 

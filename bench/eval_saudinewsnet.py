@@ -37,7 +37,8 @@ from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.index import WindowedIndex
-from newsdedup.core.pipeline import PreparedArticle, prepare
+from newsdedup.core.pipeline import prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
 from newsdedup.core.verify import DEFAULT_RULES
 from sweep import labelled_sweep, smaller_shingles_sample

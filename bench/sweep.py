@@ -15,7 +15,8 @@ from exact_pairs import similar_pairs
 from newsdedup.core import verify
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
-from newsdedup.core.pipeline import PreparedArticle, prepare
+from newsdedup.core.pipeline import prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
 from newsdedup.core.verify import DEFAULT_RULES
 

@@ -22,7 +22,8 @@ from newsdedup.core.article import Article, decode_json, parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.events import build_events
-from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
+from newsdedup.core.pipeline import build_record, prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
 from newsdedup.errors import ConfigError, InvalidArticle
 from newsdedup.gcpolicy import CollectorPolicy

@@ -15,7 +15,8 @@ from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Deduplicator
 from newsdedup.core.index import IndexEntry
 from newsdedup.core.lsh import BandedLSH
-from newsdedup.core.pipeline import PreparedArticle, prepare
+from newsdedup.core.pipeline import prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import SCHEME, Signer
 from newsdedup.core.verdict import Verdict
 from newsdedup.core.verify import DEFAULT_RULES

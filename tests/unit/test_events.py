@@ -12,7 +12,8 @@ from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import STATUSES, Decision
 from newsdedup.core.events import build_events, event_id, rfc3339
-from newsdedup.core.pipeline import PreparedArticle, prepare
+from newsdedup.core.pipeline import prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.repetition import RepetitionReport, Span
 from newsdedup.core.signatures import Signer
 from tests.unit.newstexts import BRIDGE

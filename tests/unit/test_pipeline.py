@@ -12,7 +12,8 @@ import pytest
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
-from newsdedup.core.pipeline import PreparedArticle, build_record, prepare, process
+from newsdedup.core.pipeline import build_record, prepare, process
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.repetition import RepetitionReport, Span
 from newsdedup.core.signatures import Signer
 from tests.unit.newstexts import PARK, PARK_COPY

@@ -27,7 +27,8 @@ import pytest
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
-from newsdedup.core.pipeline import PreparedArticle, process
+from newsdedup.core.pipeline import process
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
 from newsdedup.core.verify import exact_overlap
 from tests.unit.template_texts import (

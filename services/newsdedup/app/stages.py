@@ -31,7 +31,8 @@ from newsdedup.core.dedup import STATUSES, Decision, Deduplicator
 from newsdedup.core.events import build_events
 from newsdedup.core.index import IndexEntry
 from newsdedup.core.minute_stats import MinuteStats, minute_of
-from newsdedup.core.pipeline import PreparedArticle, build_record, prepare
+from newsdedup.core.pipeline import build_record, prepare
+from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
 from newsdedup.core.stories import MAX_TITLE_CHARS, MAX_URL_CHARS, Policy, StoryBook, cut
 from newsdedup.errors import DeadLetterKind, InvalidArticle

@@ -39,7 +39,7 @@ from newsdedup.core.verdict import Verdict, judge
 from newsdedup.core.verify import DEFAULT_RULES, DedupRules
 
 if TYPE_CHECKING:
-    from newsdedup.core.pipeline import PreparedArticle
+    from newsdedup.core.prepared import PreparedArticle
 
 Status = Literal["unique", "exact_duplicate", "near_duplicate", "same_story"]
 STATUSES: tuple[Status, ...] = ("unique", "exact_duplicate", "near_duplicate", "same_story")

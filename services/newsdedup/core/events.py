@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsdedup.core.dedup import Decision
-from newsdedup.core.pipeline import PreparedArticle
+from newsdedup.core.prepared import PreparedArticle
 
 # A fixed namespace for newsdedup event ids (uuid5 of the DNS namespace and the project name).
 EVENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "events.newsdedup")
