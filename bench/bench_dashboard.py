@@ -92,7 +92,7 @@ class Feed:
 
     def stats(self, now: datetime) -> list[Record]:
         """The minute's cumulative rows so far: one per source and the service row."""
-        rows = [("stats", *stats_row(now, source, count, near_duplicate=count // 3)) for source, count in
+        rows: list[Record] = [("stats", *stats_row(now, source, count, near_duplicate=count // 3)) for source, count in
                 self.per_source.items()]
         rows.append(("stats", *stats_row(now, None, sum(self.per_source.values()))))
         return rows
@@ -120,15 +120,15 @@ def aggregation(stories: int, rate: int) -> dict[str, Any]:
         records.extend(feed.stats(now))
     state = DashboardState()
     started = time.perf_counter()
-    for key, value in initial:
-        state.apply("stories", key, value, now)
+    for story_key, story_value in initial:
+        state.apply("stories", story_key, story_value, now)
     load_seconds = time.perf_counter() - started
     per_record = timed(records, state, now)
     # What the state holds, measured apart from the timings: allocations made by applying every record again.
     tracemalloc.start()
     measured = DashboardState()
-    for key, value in initial:
-        measured.apply("stories", key, value, now)
+    for story_key, story_value in initial:
+        measured.apply("stories", story_key, story_value, now)
     for topic, key, value in records:
         measured.apply(topic, key, value, now)
     memory = tracemalloc.get_traced_memory()[0]
@@ -183,11 +183,13 @@ def _reader(base: str, stop: threading.Event, out: dict[str, list[float]]) -> No
 
 async def live(stories: int, rate: int, seconds: float) -> dict[str, Any]:
     """Part 2: the real app in this loop, fed at `rate` while clients in threads time it."""
-    clock = lambda: datetime.now(UTC)  # noqa: E731
+    def clock() -> datetime:
+        return datetime.now(UTC)
+
     state = DashboardState()
     feed = Feed(stories, seed=2)
-    for key, value in feed.initial(clock()):
-        state.apply("stories", key, value, clock())
+    for story_key, story_value in feed.initial(clock()):
+        state.apply("stories", story_key, story_value, clock())
     publisher = Publisher(state, clock, 1.0)
     runner = web.AppRunner(build_app(publisher))
     await runner.setup()

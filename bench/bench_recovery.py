@@ -32,8 +32,8 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from bench_core import DATA, load_articles, machine  # type: ignore[import-not-found]
-from evalkit import write_json  # type: ignore[import-not-found]
+from bench_core import DATA, load_articles
+from evalkit import machine, write_json
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.stages import RAW_OFFSETS_KEY
 from newsdedup.app.topics import Topics, ensure_topics

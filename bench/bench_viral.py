@@ -131,7 +131,8 @@ def run(name: str, fill: list[str], probe: list[str], signer: Signer, config: De
         collector.tick(1)
     fill_seconds = time.monotonic() - fill_started
     ready = [prepared(len(fill) + k, text) for k, text in enumerate(probe)]
-    times, statuses = [], Counter()
+    times: list[float] = []
+    statuses: Counter[str] = Counter()
     for k, article in enumerate(ready):
         started = time.perf_counter()
         outcome = dedup.process(article, START + timedelta(seconds=len(fill) + k))

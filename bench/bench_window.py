@@ -61,7 +61,8 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # before numba is imported: one
 import numpy as np
 import orjson
 
-from bench_core import DATA, REPO, _bbc_bodies, _saudi_bodies, load_articles, machine, shingles_bytes
+from bench_core import DATA, REPO, _bbc_bodies, _saudi_bodies, load_articles, shingles_bytes
+from evalkit import machine
 
 if TYPE_CHECKING:  # for annotations: only the children import newsdedup, when they run
     from newsdedup.core.signatures import Signer

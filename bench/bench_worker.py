@@ -56,7 +56,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench_core import DATA, load_articles, machine
+from bench_core import DATA, load_articles
+from evalkit import machine
 
 SECOND_TOPICS = ("clean", "events", "dlq")
 WARMUP = 20

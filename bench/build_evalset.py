@@ -210,7 +210,7 @@ def add_natural(b: Builder, groups: list[list[Natural]], slots: list[int], kind:
     """Queue the natural groups, each in its slot: real time gaps when known, else 10 min–36 h apart."""
     for members, slot in zip(groups, slots, strict=True):
         begin = START + slot * SLOT + b.rng.random() * timedelta(days=1)
-        when, seen = begin, set()
+        when, seen = begin, set[str]()
         for natural in members:
             first = members[0].when
             if natural.when is not None and first is not None:

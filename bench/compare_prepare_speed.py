@@ -73,7 +73,8 @@ def measure(services: Path, data: Path, count: int) -> dict[str, float]:
         [sys.executable, __file__, "--child", "--data", str(data), "--articles", str(count)],
         env=env, check=True, capture_output=True, text=True,
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    timings: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return timings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,10 +48,16 @@ FIRST: dict[str, Maker] = {
     "whole_body_5_15": lambda body, rng, lang: evalset_edits.repeat_body(body, rng, lang, rng.uniform(0.05, 0.15)),
     "splice_5_15": lambda body, rng, lang: evalset_edits.splice(body, rng, lang, rng.uniform(0.05, 0.15)),
 }
-HELDOUT: dict[str, Maker] = {
-    kind: (lambda body, rng, _language, kind=kind: evalset_heldout.make(kind, body, rng))
-    for kind in evalset_heldout.KINDS
-}
+def _heldout_maker(kind: str) -> Maker:
+    """The held-out generator's edit of one kind, as a Maker."""
+
+    def make(body: str, rng: random.Random, _language: str) -> tuple[str, str] | None:
+        return evalset_heldout.make(kind, body, rng)
+
+    return make
+
+
+HELDOUT: dict[str, Maker] = {kind: _heldout_maker(kind) for kind in evalset_heldout.KINDS}
 
 
 def pools(data: Path, generator: str, rng: random.Random) -> dict[str, tuple[list[str], list[str]]]:
@@ -115,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         every: list[dict[str, Any]] = []
         for kind, maker in makers.items():
             bases = short if kind == "short_item" else long_
-            rows = []
+            rows: list[dict[str, Any]] = []
             for index, base in enumerate(bases):
                 if len(rows) == args.cases:
                     break

@@ -115,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         out = {"earlier": earlier, "later": later, "label": pair.verdict, "reason": pair.reason, "linked": linked,
                "decision": decisions[later].to_json(), **dedup.notes.get((earlier, later), {})}
         sys.stdout.buffer.write(orjson.dumps(out) + b"\n")
-    linked = counts["linked_same"] + counts["linked_different"]
-    precision = counts["linked_same"] / linked if linked else 0.0
+    linked_pairs = counts["linked_same"] + counts["linked_different"]
+    precision = counts["linked_same"] / linked_pairs if linked_pairs else 0.0
     recall = counts["linked_same"] / counts["same"] if counts["same"] else 0.0
-    print(f"threshold {args.threshold} rules {overrides}: linked {linked}, precision {precision:.3f}, "
+    print(f"threshold {args.threshold} rules {overrides}: linked {linked_pairs}, precision {precision:.3f}, "
           f"recall {recall:.3f} ({counts})", file=sys.stderr)
     return 0
 

@@ -24,8 +24,8 @@ import numpy as np
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import DATA, _bbc_bodies, _saudi_bodies, machine
-from evalkit import write_json
+from bench_core import DATA, _bbc_bodies, _saudi_bodies
+from evalkit import machine, write_json
 
 _PUNCT = dict.fromkeys(cp for cp in range(0x110000) if unicodedata.category(chr(cp)).startswith("P"))
 

@@ -58,8 +58,8 @@ def labelled_sweep(raws: list[dict[str, Any]], prepared: list[PreparedArticle], 
         small = min(prepared[i].size, prepared[j].size)
         changed = (DEFAULT_RULES.changed_figures_short if small < DEFAULT_RULES.short_notice
                    else DEFAULT_RULES.changed_figures)
-        a, b = verify.figures(prepared[i].normalized), verify.figures(prepared[j].normalized)
-        if verify.figures_conflict(a, b, changed):
+        figures_i, figures_j = verify.figures(prepared[i].normalized), verify.figures(prepared[j].normalized)
+        if verify.figures_conflict(figures_i, figures_j, changed):
             turned_down[verdict] += 1
     print(f"figures rule on these pairs (as Deduplicator applies it): turns down {dict(turned_down)}")
 

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,7 +195,7 @@ def article(article_id: str, body: str, source: str = "wire", **fields: Any) -> 
     return orjson.dumps({"id": article_id, "source": source, "body": body, **fields})
 
 
-async def produce(bootstrap: str, topic: str, values: list[tuple[bytes | None, bytes]],
+async def produce(bootstrap: str, topic: str, values: Sequence[tuple[bytes | None, bytes]],
                   partition: int | None = None, rate: float = 0.0) -> None:
     """Send (key, value) pairs in order, optionally to one partition and at a steady rate."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,

@@ -54,7 +54,7 @@ def with_big_numbers(article_id: str) -> bytes:
             + b',"ratio":' + LONG_DECIMAL + b',"nested":{"small":-9223372036854775809}}')
 
 
-def ordinary(prefix: str, count: int) -> list[tuple[bytes | None, bytes]]:
+def ordinary(prefix: str, count: int) -> list[tuple[None, bytes]]:
     """`count` short articles, no two alike."""
     return unrelated_articles(prefix, count, seed=ord(prefix))
 
@@ -242,6 +242,7 @@ async def _committed(bootstrap: str, group: str, topic: str) -> int | None:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
-        return await consumer.committed(TopicPartition(topic, 0))
+        committed: int | None = await consumer.committed(TopicPartition(topic, 0))
+        return committed
     finally:
         await consumer.stop()

@@ -152,7 +152,7 @@ def assert_stories_agree(stories: Keyed, records: list[dict[str, Any]], decided:
     for article_id, d in decided.items():
         members[d["cluster"]].append(article_id)
     assert set(stories) == set(members)
-    first_seen = {}
+    first_seen: dict[str, int] = {}
     for n, item in enumerate(FEED):
         first_seen.setdefault(item["id"], n)
     policy = Policy(PRIORITY)

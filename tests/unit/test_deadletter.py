@@ -11,7 +11,7 @@ import pytest
 from newsdedup import schemas
 from newsdedup.app.deadletter import Provenance, dead_letter, decode_article
 from newsdedup.app.envelope import Envelope
-from newsdedup.errors import InvalidArticle
+from newsdedup.errors import DeadLetterKind, InvalidArticle
 
 PROVENANCE = Provenance(topic="news.articles.raw", partition=1, offset=42, timestamp_ms=1_700_000_000_000, key=b"k")
 
@@ -43,8 +43,8 @@ def test_a_valid_article_decodes_with_unknown_fields_kept() -> None:
 
 def test_dead_letter_keeps_the_original_bytes_and_matches_its_schema() -> None:
     value = b"\x00\xffnot json"
-    record = dead_letter(value, PROVENANCE, "not_utf8", "the message is not UTF-8", datetime(2026, 1, 2, tzinfo=UTC),
-                         exception="UnicodeDecodeError")
+    record = dead_letter(value, PROVENANCE, DeadLetterKind.NOT_UTF8, "the message is not UTF-8",
+                         datetime(2026, 1, 2, tzinfo=UTC), exception="UnicodeDecodeError")
     assert base64.b64decode(record["value_b64"]) == value
     assert base64.b64decode(record["key_b64"]) == b"k"
     assert record["source"] == {"topic": "news.articles.raw", "partition": 1, "offset": 42,

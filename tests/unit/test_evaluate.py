@@ -419,7 +419,7 @@ def check_copy(original: dict[str, Any], copy: dict[str, Any]) -> None:
 def check_natural_labels(rows: list[dict[str, Any]], verdicts: dict[frozenset[str], str]) -> None:
     """Read pairs in the set keep their verdict: 'same' shares a story, 'different' and 'roundup' do not."""
     story = {row["id"]: row["label"]["story"] for row in rows}
-    checked = Counter()
+    checked: Counter[str] = Counter()
     for pair, verdict in verdicts.items():
         a, b = sorted(pair)
         if a in story and b in story and verdict != "related":

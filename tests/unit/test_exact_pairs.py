@@ -25,9 +25,9 @@ def test_similar_pairs_equal_brute_force(threshold: float) -> None:
         sets.append(np.unique(np.concatenate([kept, rng.integers(0, 400, size=rng.integers(0, 20))])).astype(np.uint32))
     expected = {}
     for i, j in itertools.combinations(range(len(sets)), 2):
-        inter = len(set(sets[i].tolist()) & set(sets[j].tolist()))
-        if inter / (sets[i].size + sets[j].size - inter) >= threshold:
-            expected[(i, j)] = inter
+        common = len(set(sets[i].tolist()) & set(sets[j].tolist()))
+        if common / (sets[i].size + sets[j].size - common) >= threshold:
+            expected[(i, j)] = common
     a, b, inter = similar_pairs(sets, threshold)
     assert dict(zip(zip(a.tolist(), b.tolist(), strict=True), inter.tolist(), strict=True)) == expected
     assert expected  # the draw has pairs at every threshold tested

@@ -160,8 +160,9 @@ def test_snapshot_round_trip_rebuilds_the_same_window(index: WindowedIndex) -> N
     assert np.array_equal(first.signature, signature(2))
     later = restored.insert(entry("late", 11, signature(3)))
     assert later == []
-    assert restored.get("late") is not None
-    assert restored.get("late").seq > 2
+    late = restored.get("late")
+    assert late is not None
+    assert late.seq > 2
 
 
 def test_bands_must_fit_the_signature() -> None:

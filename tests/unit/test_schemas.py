@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator
 from newsdedup import schemas
 from newsdedup.app.deadletter import Provenance, dead_letter, decode_article
 from newsdedup.core.article import parse_article
-from newsdedup.errors import InvalidArticle
+from newsdedup.errors import DeadLetterKind, InvalidArticle
 from newsdedup.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -169,7 +169,7 @@ def test_dead_letters_of_the_worker_match_the_schema(value: bytes | None) -> Non
 
 def test_a_processing_dead_letter_without_key_or_timestamp_matches_the_schema() -> None:
     record = dead_letter(
-        b'{"id": "a", "source": "s", "body": "b"}', _provenance(key=None, timestamp=None), "processing",
+        b'{"id": "a", "source": "s", "body": "b"}', _provenance(key=None, timestamp=None), DeadLetterKind.PROCESSING,
         "processing raised: boom", datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
     )
     assert schemas.problems("dead-letter", record) == []

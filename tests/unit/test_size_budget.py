@@ -10,20 +10,15 @@ import orjson
 import pytest
 
 from newsdedup import schemas
-from newsdedup.app.budget import (
-    EVIDENCE_LISTS,
-    EVIDENCE_TERM_CHARS,
-    EVIDENCE_TERMS,
-    MAX_KEY_BYTES,
-    SizeBudget,
-    widest_evidence,
-)
+from newsdedup.app.budget import EVIDENCE_LISTS, MAX_KEY_BYTES, SizeBudget, widest_evidence
 from newsdedup.app.codecs import encode
 from newsdedup.app.deadletter import Provenance
 from newsdedup.app.envelope import Envelope
 from newsdedup.app.stages import IndexStage, PrepareStage
 from newsdedup.core import verdict
 from newsdedup.core.pipeline import MAX_COMPARED_BYTES, bounded
+from newsdedup.core.verdict import EVIDENCE_TERM_CHARS, EVIDENCE_TERMS
+from newsdedup.errors import DeadLetterKind
 from newsdedup.settings import Settings, load_settings
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -157,7 +152,7 @@ def test_an_article_whose_record_would_not_fit_is_a_dead_letter_before_it_is_dec
 def test_a_refused_article_becomes_a_dead_letter_and_its_replay_is_dropped(settings: Settings) -> None:
     prepare, index = PrepareStage(settings), IndexStage(settings)
     envelope = prepare.run(article_of("refused", 3000), provenance(5), NOW).to_bytes()
-    output = index.refuse(envelope, "too_large", "its record for clean is too large", NOW)
+    output = index.refuse(envelope, DeadLetterKind.TOO_LARGE, "its record for clean is too large", NOW)
     (target, _, value), = output.messages
     assert target == "dlq"
     letter = orjson.loads(value)

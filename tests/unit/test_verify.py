@@ -72,7 +72,9 @@ def test_month_alternation_matches_each_name_whole_and_nothing_shorter() -> None
         assert pattern.fullmatch(word), word
     for prefix in ("ju", "se", "ربيع", "كانون", "جمادي ال"):
         assert not pattern.fullmatch(prefix), prefix
-    assert pattern.match("sept 2015").group() == "sept"  # the longer name, though "sep" is listed first
+    found = pattern.match("sept 2015")
+    assert found is not None
+    assert found.group() == "sept"  # the longer name, though "sep" is listed first
 
 
 def test_dates_are_taken_out_of_the_figures() -> None:
