@@ -103,7 +103,7 @@ def timed(records: list[Record], state: DashboardState, now: datetime) -> dict[s
     spent: dict[str, list[float]] = {}
     for topic, key, value in records:
         started = time.perf_counter()
-        state.apply(topic, key, value, now)
+        state.read(topic, key, value, now)
         spent.setdefault(topic, []).append(time.perf_counter() - started)
     return {topic: 1e6 * sum(times) / len(times) for topic, times in spent.items()}
 
@@ -121,16 +121,16 @@ def aggregation(stories: int, rate: int) -> dict[str, Any]:
     state = DashboardState()
     started = time.perf_counter()
     for story_key, story_value in initial:
-        state.apply("stories", story_key, story_value, now)
+        state.read("stories", story_key, story_value, now)
     load_seconds = time.perf_counter() - started
     per_record = timed(records, state, now)
     # What the state holds, measured apart from the timings: allocations made by applying every record again.
     tracemalloc.start()
     measured = DashboardState()
     for story_key, story_value in initial:
-        measured.apply("stories", story_key, story_value, now)
+        measured.read("stories", story_key, story_value, now)
     for topic, key, value in records:
-        measured.apply(topic, key, value, now)
+        measured.read(topic, key, value, now)
     memory = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     del measured
@@ -189,7 +189,7 @@ async def live(stories: int, rate: int, seconds: float) -> dict[str, Any]:
     state = DashboardState()
     feed = Feed(stories, seed=2)
     for story_key, story_value in feed.initial(clock()):
-        state.apply("stories", story_key, story_value, clock())
+        state.read("stories", story_key, story_value, clock())
     publisher = Publisher(state, clock, 1.0)
     runner = web.AppRunner(build_app(publisher))
     await runner.setup()
@@ -211,10 +211,10 @@ async def live(stories: int, rate: int, seconds: float) -> dict[str, Any]:
         now = clock()
         for _ in range(due - fed):
             for topic, key, value in feed.article(now):
-                state.apply(topic, key, value, now)
+                state.read(topic, key, value, now)
         if int(elapsed) != int(elapsed - 0.05):
             for topic, key, value in feed.stats(now):
-                state.apply(topic, key, value, now)
+                state.read(topic, key, value, now)
         fed = due
         await asyncio.sleep(0.05)
     achieved = fed / (time.perf_counter() - started)

@@ -50,7 +50,7 @@ async def test_the_page_the_snapshot_and_a_pushed_update() -> None:
             stream = await client.get("/api/stream")
             first = await stream.content.readuntil(b"\n\n")
             assert orjson.loads(first.removeprefix(b"data: "))["totals"]["articles"] == 0
-            state.apply("stats", *stats_row(NOW, "reuters", 12), NOW)
+            state.read("stats", *stats_row(NOW, "reuters", 12), NOW)
             second = await asyncio.wait_for(stream.content.readuntil(b"\n\n"), 5)
             assert orjson.loads(second.removeprefix(b"data: "))["totals"]["articles"] == 12
             publisher.close()  # on shutdown: open streams end at once instead of holding the server

@@ -18,7 +18,7 @@ from newsdedup.core.config import DetectionConfig
 from newsdedup.errors import InvalidArticle
 from newsdedup.evaluation.cli import add_eval_arguments, evaluate_stream
 from newsdedup.evaluation.labels import Label, parse_label
-from newsdedup.evaluation.metrics import (
+from newsdedup.evaluation.scores import (
     FALSE_FLAG,
     FOUND,
     MISSED,

@@ -84,8 +84,8 @@ def test_the_view_counts_reports_into_metrics_and_health() -> None:
     first.published["out.clean"] += 2
     first.findings["near_duplicate"] += 1
     first.decisions["unique"] += 2
-    view.apply(first)
-    view.apply(IndexReport(owner=True, index_size=3, published=first.published.copy(), stories=2))
+    view.receive(first)
+    view.receive(IndexReport(owner=True, index_size=3, published=first.published.copy(), stories=2))
     assert metric(metrics, 'newsdedup_articles_out_total{topic="out.clean"}') == 4.0
     assert metric(metrics, 'newsdedup_findings_total{kind="near_duplicate"}') == 1.0
     assert metric(metrics, 'newsdedup_decisions_total{status="unique"}') == 2.0
@@ -94,7 +94,7 @@ def test_the_view_counts_reports_into_metrics_and_health() -> None:
     rewrite = IndexReport(owner=True, index_size=4)
     rewrite.findings["same_story"] += 1
     rewrite.decisions["same_story"] += 1
-    view.apply(rewrite)
+    view.receive(rewrite)
     assert metric(metrics, 'newsdedup_findings_total{kind="same_story"}') == 1.0
     assert metric(metrics, 'newsdedup_decisions_total{status="same_story"}') == 1.0
     assert metric(metrics, "newsdedup_processing_latency_seconds_count") == 2.0
@@ -152,10 +152,10 @@ def test_health_fails_without_an_index_process_or_its_reports() -> None:
     assert view.problem() == "no index process is running"
     view.started(4321)
     assert view.problem() == "the index stage has not joined its consumer group yet"
-    view.apply(IndexReport(owner=True, index_size=0, restoring=True, joined=True))
+    view.receive(IndexReport(owner=True, index_size=0, restoring=True, joined=True))
     clock.now += 600
     assert view.problem() == "the index stage is restoring the index from the state topic", "not silence"
-    view.apply(IndexReport(owner=True, index_size=0, joined=True))
+    view.receive(IndexReport(owner=True, index_size=0, joined=True))
     assert view.problem() is None
     clock.now += 61
     problem = view.problem()
@@ -163,7 +163,7 @@ def test_health_fails_without_an_index_process_or_its_reports() -> None:
     assert "has not reported for 61 s" in problem
     inline = IndexView(WorkerMetrics(), separate_process=False)
     assert inline.problem() == "the index stage has not joined its consumer group yet"
-    inline.apply(IndexReport(owner=False, index_size=0, joined=True))
+    inline.receive(IndexReport(owner=False, index_size=0, joined=True))
     assert inline.problem() is None, "standing by is ready"
 
 
@@ -172,10 +172,10 @@ def test_a_child_counts_as_settled_from_its_first_report_outside_a_restore() -> 
     view = IndexView(WorkerMetrics(), clock=clock)
     view.started(1)
     clock.now += 30
-    view.apply(IndexReport(owner=True, index_size=0, restoring=True))
+    view.receive(IndexReport(owner=True, index_size=0, restoring=True))
     clock.now += 300
     assert view.settled_for() == 0.0, "dying while it restores is a quick death, however long the restore"
-    view.apply(IndexReport(owner=True, index_size=5))
+    view.receive(IndexReport(owner=True, index_size=5))
     clock.now += 90
     assert view.settled_for() == 90.0
     view.lost()

@@ -37,10 +37,10 @@ def records(book: StoryBook) -> dict[str, dict[str, Any] | None]:
 
 def test_a_story_record_counts_members_by_status_and_outlet() -> None:
     book = StoryBook()
-    book.apply([], entry("a", "a", "reuters", minutes=0), "Port strike ends", "https://r.example/a")
-    book.apply([], entry("b", "a", "afp", "exact_duplicate", minutes=5), "Port strike ends")
-    book.apply([], entry("c", "a", "afp", "same_story", minutes=2), "Dockers back at work")
-    book.apply([], entry("x", "x", "afp", minutes=1), "Another story")
+    book.update([], entry("a", "a", "reuters", minutes=0), "Port strike ends", "https://r.example/a")
+    book.update([], entry("b", "a", "afp", "exact_duplicate", minutes=5), "Port strike ends")
+    book.update([], entry("c", "a", "afp", "same_story", minutes=2), "Dockers back at work")
+    book.update([], entry("x", "x", "afp", minutes=1), "Another story")
     out = records(book)
     assert set(out) == {"a", "x"}
     story = out["a"]
@@ -62,17 +62,17 @@ def test_a_story_record_counts_members_by_status_and_outlet() -> None:
 
 def test_a_higher_priority_copy_becomes_the_representative_once() -> None:
     book = StoryBook(Policy(("Reuters", "AP")))
-    book.apply([], entry("a", "a", "local-paper"), "Local headline")
+    book.update([], entry("a", "a", "local-paper"), "Local headline")
     assert records(book)["a"]["representative"]["article_id"] == "a"  # type: ignore[index]
-    book.apply([], entry("b", "a", "ap"), "AP headline")
+    book.update([], entry("b", "a", "ap"), "AP headline")
     changed = records(book)["a"]
     assert changed is not None
     assert (changed["representative"]["article_id"], changed["representative_changed"]) == ("b", True)
-    book.apply([], entry("c", "a", "afp"), "AFP headline")  # not in the list: ranks below AP
+    book.update([], entry("c", "a", "afp"), "AFP headline")  # not in the list: ranks below AP
     same = records(book)["a"]
     assert same is not None
     assert (same["representative"]["article_id"], same["representative_changed"]) == ("b", False)
-    book.apply([], entry("d", "a", "reuters"), "Reuters headline")  # priorities compare without case
+    book.update([], entry("d", "a", "reuters"), "Reuters headline")  # priorities compare without case
     top = records(book)["a"]
     assert top is not None
     assert (top["representative"]["article_id"], top["representative"]["title"]) == ("d", "Reuters headline")
@@ -92,26 +92,26 @@ def test_members_leave_and_the_last_one_leaving_gives_a_tombstone() -> None:
     book = StoryBook()
     a, b, c = entry("a", "a", "reuters"), entry("b", "a", "afp"), entry("c", "a", "afp", minutes=9)
     for e in (a, b, c):
-        book.apply([], e)
+        book.update([], e)
     records(book)
-    book.apply([b], entry("z", "z"))
+    book.update([b], entry("z", "z"))
     out = records(book)
     assert out["a"] is not None
     assert (out["a"]["members"], out["a"]["sources"]) == (2, {"reuters": 1, "afp": 1})
-    book.apply([a, c], None)
+    book.update([a, c], None)
     assert records(book) == {"a": None}
     assert book.members("a") == []
-    book.apply([a], None)  # an entry the book no longer holds: nothing to say
+    book.update([a], None)  # an entry the book no longer holds: nothing to say
     assert records(book) == {}
 
 
 def test_a_removed_representative_gives_way_without_being_called_a_change() -> None:
     book = StoryBook(Policy(("reuters",)))
     a, r = entry("a", "a", "blog"), entry("r", "a", "reuters")
-    book.apply([], a)
-    book.apply([], r)
+    book.update([], a)
+    book.update([], r)
     assert records(book)["a"]["representative"]["article_id"] == "r"  # type: ignore[index]
-    book.apply([r], None)
+    book.update([r], None)
     out = records(book)["a"]
     assert out is not None
     assert (out["representative"]["article_id"], out["representative_changed"]) == ("a", False)
@@ -120,16 +120,16 @@ def test_a_removed_representative_gives_way_without_being_called_a_change() -> N
 def test_an_update_moves_its_article_to_its_new_story_and_an_anchor_coming_back_counts_once() -> None:
     book = StoryBook()
     a, b = entry("a", "a"), entry("b", "a")
-    book.apply([], a)
-    book.apply([], b)
-    book.apply([], entry("x", "x"))
+    book.update([], a)
+    book.update([], b)
+    book.update([], entry("x", "x"))
     records(book)
     # "b" sent again with new content: the index removes the old entry and decides it into story "x".
-    book.apply([b], entry("b", "x"))
+    book.update([b], entry("b", "x"))
     out = records(book)
     assert (out["a"]["members"], out["x"]["members"]) == (1, 2)  # type: ignore[index]
     # The anchor "a" re-inserted under its own id: reported removed and inserted in one outcome.
-    book.apply([a], entry("a", "a"))
+    book.update([a], entry("a", "a"))
     assert records(book)["a"]["members"] == 1  # type: ignore[index]
 
 
@@ -140,14 +140,14 @@ def test_a_book_rebuilt_from_the_index_entries_goes_on_like_the_original() -> No
     titles = {"a": ("A", None), "b": ("B", "https://b.example"), "c": ("C", None), "x": ("X", None)}
     book = StoryBook(policy)
     for e in entries:
-        book.apply([], e, *titles[e.article_id])
+        book.update([], e, *titles[e.article_id])
     records(book)
     rebuilt = StoryBook(policy)
     rebuilt.restore(reversed(entries), titles)
     assert records(rebuilt) == {}  # a restore publishes nothing by itself
     later = entry("d", "a", "reuters", size=70)
     for b in (book, rebuilt):
-        b.apply([entries[3]], later, "D")
+        b.update([entries[3]], later, "D")
     assert records(rebuilt) == records(book)
     assert records(book) == {}
 
@@ -181,7 +181,7 @@ def test_the_record_follows_every_change_as_a_recount_of_the_members_would() -> 
         new = entry(f"n{n}", story, f"s{rng.randint(0, 5)}", rng.choice(["near_duplicate", "same_story"]),
                     minutes=rng.uniform(0, 100), size=rng.randint(10, 30))
         live[new.article_id] = new
-        book.apply(removed, new)
+        book.update(removed, new)
         for story_id, record in records(book).items():
             members = [Member.of(e) for e in live.values() if e.cluster_id == story_id]
             if not members:
@@ -199,7 +199,7 @@ def test_the_record_follows_every_change_as_a_recount_of_the_members_would() -> 
 @pytest.mark.parametrize("title", ["t" * 5000, None])
 def test_titles_are_cut(title: str | None) -> None:
     book = StoryBook()
-    book.apply([], entry("a", "a"), title, "u" * 9000)
+    book.update([], entry("a", "a"), title, "u" * 9000)
     story = records(book)["a"]
     assert story is not None
     assert story["representative"]["title"] == (None if title is None else "t" * 1000)

@@ -78,9 +78,9 @@ class IndexView:
         self.stuck: str | None = None  # the index stage's own word that it cannot make progress
         self.joined = False  # the index stage's consumer has joined its group
 
-    def apply(self, report: IndexReport) -> None:
+    def receive(self, report: IndexReport) -> None:
         """Take in one report of the index stage."""
-        self.metrics.apply(report)
+        self.metrics.count(report)
         self.owner = report.owner
         self.restoring = report.restoring
         self.index_size = report.index_size
@@ -104,7 +104,7 @@ class IndexView:
 
     def lost(self) -> None:
         """The index stage is gone (its process ended): this worker holds no index now."""
-        self.apply(IndexReport(owner=False, index_size=0))
+        self.receive(IndexReport(owner=False, index_size=0))
         self.restore_seconds = None
         self.pid = None
 
@@ -139,7 +139,7 @@ class IndexView:
 
 async def run_inline(settings: Settings, view: IndexView) -> None:
     """Run the index stage in this process's event loop until cancelled (NEWSDEDUP_INDEX_PROCESS=inline)."""
-    await IndexRunner(settings, view.apply).run()
+    await IndexRunner(settings, view.receive).run()
 
 
 class IndexProcess:
@@ -229,7 +229,7 @@ class IndexProcess:
         def on_readable() -> None:
             try:
                 while ours.poll():
-                    self.view.apply(ours.recv())
+                    self.view.receive(ours.recv())
             except (EOFError, OSError):  # the child closed its end: it is exiting
                 finish()
             except Exception:

@@ -108,7 +108,7 @@ class WorkerMetrics:
             registry=r,
         )
 
-    def apply(self, report: IndexReport) -> None:
+    def count(self, report: IndexReport) -> None:
         """Count what an index report says was done, and set the index gauge."""
         for topic, count in report.published.items():
             self.articles_out.labels(topic=topic).inc(count)

@@ -249,7 +249,7 @@ class IndexStage:
         title = cut(prepared.title, MAX_TITLE_CHARS)
         url = prepared.fields.get("url")
         url = cut(url, MAX_URL_CHARS) if isinstance(url, str) else None
-        self.stories.apply(outcome.removed, outcome.inserted, title, url)
+        self.stories.update(outcome.removed, outcome.inserted, title, url)
         for removed in outcome.removed:
             output.state_updates.append((removed.article_id.encode("utf-8"), None))
         if outcome.inserted is not None:

@@ -43,10 +43,6 @@ class Article:
     published_at: datetime | None = None
     fields: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def event_time(self, arrived_at: datetime) -> datetime:
-        """The time the window is measured by: `published_at`, else the arrival time."""
-        return self.published_at if self.published_at is not None else arrived_at
-
 
 def json_type(value: object) -> str:
     """The JSON Schema name of a decoded value's type (null, boolean, integer, number, string, array, object)."""

@@ -162,7 +162,7 @@ class StoryBook:
     def __len__(self) -> int:
         return len(self._stories)
 
-    def apply(self, removed: Iterable[IndexEntry], inserted: IndexEntry | None,
+    def update(self, removed: Iterable[IndexEntry], inserted: IndexEntry | None,
               title: str | None = None, url: str | None = None) -> None:
         """Follow one decision's index changes: entries that left (first), then the entry put in."""
         for entry in removed:

@@ -56,7 +56,7 @@ class TopicFollower:
             raise KafkaUnreachable(self.bootstrap) from exc
 
     async def run(self) -> None:
-        """Wait for the topic, place the read position, then apply every record as it comes."""
+        """Wait for the topic, place the read position, then read every record into the state as it comes."""
         try:
             partitions = await self._wait_for_partitions()
             self.consumer.assign(partitions)
@@ -66,7 +66,7 @@ class TopicFollower:
                 now = self.clock()
                 for messages in batches.values():
                     for message in messages:
-                        self.state.apply(self.topic.role, message.key, message.value, now)
+                        self.state.read(self.topic.role, message.key, message.value, now)
                         self.records += 1
         finally:
             await self.consumer.stop()

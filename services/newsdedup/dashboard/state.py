@@ -63,7 +63,7 @@ class DashboardState:
         # Event ids in the rings: a redelivered event (same id) is shown once.
         self._seen: Counter[str] = Counter()
 
-    def apply(self, topic: str, key: bytes | None, value: bytes | None, now: datetime) -> bool:
+    def read(self, topic: str, key: bytes | None, value: bytes | None, now: datetime) -> bool:
         """Apply one record of `topic`; count it as an error and return False when it cannot be used."""
         try:
             if topic == "stories":

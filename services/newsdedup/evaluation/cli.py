@@ -22,9 +22,9 @@ from newsdedup.core.article import Article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.errors import InvalidLabel
 from newsdedup.evaluation.labels import parse_label
-from newsdedup.evaluation.metrics import Scored, copy_outcomes, summarise
 from newsdedup.evaluation.pairs import Decided, match_pairs, read_pairs, report_missing, summarise_pairs
 from newsdedup.evaluation.report import format_pair_report, format_report
+from newsdedup.evaluation.scores import Scored, copy_outcomes, summarise
 from newsdedup.evaluation.textmatch import body_match
 from newsdedup.scan import EXIT_OK, EXIT_USAGE, LineDetector, config_from_args, parse_duration, parse_threshold
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from newsdedup.errors import NewsdedupError
-from newsdedup.evaluation.metrics import ALL, ratio
+from newsdedup.evaluation.scores import ALL, ratio
 
 VERDICTS = ("same", "different")
 REQUIRED_COLUMNS = ("id_a", "id_b", "verdict")

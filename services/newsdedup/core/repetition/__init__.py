@@ -12,7 +12,7 @@ from functools import lru_cache
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.normalize import normalize_many, normalize_text
 from newsdedup.core.repetition.candidates import Shingles, banding, find_twins
-from newsdedup.core.repetition.clean import RepetitionReport, Span, apply, unchanged
+from newsdedup.core.repetition.clean import RepetitionReport, Span, cut_removals, unchanged
 from newsdedup.core.repetition.context import Kept
 from newsdedup.core.repetition.detect import detect
 from newsdedup.core.repetition.rules import DEFAULT_RULES, RepetitionRules
@@ -68,4 +68,4 @@ def analyse(
     if not twins:
         return unchanged(body, joined)
     findings = detect(body, seg, shingles, twins, rules)
-    return apply(body, findings.removals, findings.kept, joined)
+    return cut_removals(body, findings.removals, findings.kept, joined)

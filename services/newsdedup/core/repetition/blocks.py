@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.candidates import Twin, overlap
-from newsdedup.core.repetition.context import Article, Removal
+from newsdedup.core.repetition.context import Draft, Removal
 from newsdedup.core.repetition.edits import short_similarity, word_similarity
 from newsdedup.core.repetition.moved import copies_skipped, moved_ends, skipped_firsts
 from newsdedup.core.repetition.trim import copy_end, copy_start
@@ -81,7 +81,7 @@ def _inside_word(text: str, position: int) -> bool:
     return 0 < position < len(text) and text[position - 1].isalnum() and text[position].isalnum()
 
 
-def _splice(article: Article, chain: list[Twin]) -> Splice | None:
+def _splice(article: Draft, chain: list[Twin]) -> Splice | None:
     """The cut sentence when the second copy is glued onto it, else None.
 
     The glued sentence is the second copy's first (the cut, then the copy of the first sentence), or
@@ -117,7 +117,7 @@ def _splice(article: Article, chain: list[Twin]) -> Splice | None:
     return None
 
 
-def plan(article: Article, chain: list[Twin]) -> Plan | None:
+def plan(article: Draft, chain: list[Twin]) -> Plan | None:
     """Where the second copy of `chain` starts and ends; None when no part of it can be located."""
     splice = _splice(article, chain)
     if splice is None and len(chain) >= 2:
@@ -156,7 +156,7 @@ def plan(article: Article, chain: list[Twin]) -> Plan | None:
     return Plan(chain, start, end, splice, cut_short)
 
 
-def _second_copy(article: Article, chain: list[Twin], ends: bool) -> list[int]:
+def _second_copy(article: Draft, chain: list[Twin], ends: bool) -> list[int]:
     """The sentences of the second copy: the chain's, those between them that repeat the first, and
     (with `ends`) a sentence moved to just before or after it."""
     normalized = article.normalized
@@ -210,7 +210,7 @@ def _counterparts(chain: list[Twin]) -> dict[int, int]:
     return found
 
 
-def _resembles(article: Article, first: str, second: str) -> bool:
+def _resembles(article: Draft, first: str, second: str) -> bool:
     """True when two normalised sentences standing at the same place in two copies mostly match in order."""
     threshold = article.rules.counterpart_similarity
     if word_similarity(first, second, threshold) >= threshold:
@@ -229,7 +229,7 @@ def _runs(indices: list[int]) -> list[list[int]]:
     return runs
 
 
-def apply(article: Article, planned: Plan) -> None:
+def carry_out(article: Draft, planned: Plan) -> None:
     """Remove the second copy of a planned chain, with its splice or cut-short repair."""
     chain = planned.chain
     head, tail = chain[0], chain[-1]

@@ -115,7 +115,7 @@ def _gaps(body: str, start: int, end: int) -> tuple[int, int]:
     return start, after
 
 
-def apply(
+def cut_removals(
     body: str,
     removals: Sequence[Removal],
     kept: Sequence[Kept] = (),

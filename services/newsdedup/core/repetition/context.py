@@ -43,8 +43,8 @@ class Findings:
     kept: list[Kept] = field(default_factory=list)
 
 
-class Article:
-    """One article's segmentation and normalised sentences, and the state of the decisions.
+class Draft:
+    """The article being cleaned: its segmentation and normalised sentences, and what is decided so far.
 
     `removed` sentences are gone; `anchors` are kept sentences that removed text points back to (they
     can no longer be removed); `protected` sentences belong to parallel text and stay.

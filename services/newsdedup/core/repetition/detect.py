@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from newsdedup.core.normalize import normalize_text
 from newsdedup.core.repetition.align import best_chain, extend
-from newsdedup.core.repetition.blocks import Plan, apply, plan
+from newsdedup.core.repetition.blocks import Plan, carry_out, plan
 from newsdedup.core.repetition.candidates import Shingles, Twin, overlap
-from newsdedup.core.repetition.context import Article, Findings, Removal
+from newsdedup.core.repetition.context import Draft, Findings, Removal
 from newsdedup.core.repetition.edits import short_similarity, words
 from newsdedup.core.repetition.rules import (
     LIST_ITEM,
@@ -26,7 +26,7 @@ from newsdedup.core.repetition.segment import Segmentation
 from newsdedup.core.repetition.trim import copy_start
 
 
-def _line_keys(article: Article) -> list[str]:
+def _line_keys(article: Draft) -> list[str]:
     """The normalised text of every line (its sentences joined)."""
     keys = [""] * len(article.seg.lines)
     for index, line in enumerate(article.seg.sentence_line):
@@ -35,7 +35,7 @@ def _line_keys(article: Article) -> list[str]:
     return keys
 
 
-def _adjacent_lines(article: Article) -> None:
+def _adjacent_lines(article: Draft) -> None:
     """Remove a line that repeats the line right before it, unless it is a refrain or a list item.
 
     The pair must stand alone: either both lines are paragraphs of their own, or their paragraph
@@ -72,7 +72,7 @@ def _adjacent_lines(article: Article) -> None:
             article.anchors.update(sentences_of[first_copy])
 
 
-def _is_template(article: Article, chain: list[Twin], twins: dict[tuple[int, int], Twin]) -> bool:
+def _is_template(article: Draft, chain: list[Twin], twins: dict[tuple[int, int], Twin]) -> bool:
     """True when too many first-copy sentences resemble more than one other sentence (formulas)."""
     partners: dict[int, int] = {}
     for twin in twins.values():
@@ -83,7 +83,7 @@ def _is_template(article: Article, chain: list[Twin], twins: dict[tuple[int, int
     return formulaic > article.rules.max_formula_share * len(chain)
 
 
-def _quotes(article: Article, twin: Twin) -> bool:
+def _quotes(article: Draft, twin: Twin) -> bool:
     """True when one twin holds the other after a lead of its own that makes it a quotation.
 
     "Aziz wrote in his column that <sentence>" followed later by the column itself, or the article's
@@ -122,12 +122,12 @@ def _lead_of_its_own(lead: str, inner: str, least: int) -> bool:
     return own >= least and 2 * own >= len(found)
 
 
-def _region(article: Article, first: int, last: int) -> str:
+def _region(article: Draft, first: int, last: int) -> str:
     """The normalised text of sentences first..last."""
     return " ".join(article.normalized[first : last + 1])
 
 
-def _swaps_facts(article: Article, chain: list[Twin], extra: int) -> bool:
+def _swaps_facts(article: Draft, chain: list[Twin], extra: int) -> bool:
     """True when the chain's twins differ by figures or names as template items do.
 
     A copy keeps its facts; an editor may still change one figure, or an edit may hit a name here
@@ -143,7 +143,7 @@ def _swaps_facts(article: Article, chain: list[Twin], extra: int) -> bool:
     return not (len(swapped) == 1 and length >= 2 and article.changes_one_figure(swapped[0]))
 
 
-def _whole_item(article: Article, chain: list[Twin]) -> bool:
+def _whole_item(article: Draft, chain: list[Twin]) -> bool:
     """True when the body is one item printed twice: every sentence of the first half has its exact
     twin in the second, in order, and nothing else is there (a short table or list repeated whole)."""
     count = len(article.size)
@@ -155,7 +155,7 @@ def _whole_item(article: Article, chain: list[Twin]) -> bool:
     )
 
 
-def _template(article: Article, chain: list[Twin], twins: dict[tuple[int, int], Twin]) -> str | None:
+def _template(article: Draft, chain: list[Twin], twins: dict[tuple[int, int], Twin]) -> str | None:
     """The reason a run of similar, not identical, twins is the next item of a template, or None."""
     if _is_template(article, chain, twins):
         return "template (formula sentences with several twins)"
@@ -166,7 +166,7 @@ def _template(article: Article, chain: list[Twin], twins: dict[tuple[int, int], 
     return None
 
 
-def _classify(article: Article, planned: Plan, twins: dict[tuple[int, int], Twin]) -> str | None:
+def _classify(article: Draft, planned: Plan, twins: dict[tuple[int, int], Twin]) -> str | None:
     """The reason to keep the planned second copy, or None when it is a repeat to remove."""
     rules = article.rules
     chain = planned.judged
@@ -208,7 +208,7 @@ def detect(
     body: str, seg: Segmentation, shingles: Shingles, twins: dict[tuple[int, int], Twin], rules: RepetitionRules
 ) -> Findings:
     """Decide, for every repeat among the twins, whether to remove it; removals are sentence-text spans."""
-    article = Article(body, seg, shingles, rules)
+    article = Draft(body, seg, shingles, rules)
     _adjacent_lines(article)
 
     def usable(twin: Twin) -> bool:
@@ -243,7 +243,7 @@ def detect(
         planned = plan(article, chain)
         reason = "extra text glued to the copy" if planned is None else _classify(article, planned, twins)
         if planned is not None and reason is None:
-            apply(article, planned)
+            carry_out(article, planned)
         else:
             for twin in chain:
                 if article.is_copy(twin):

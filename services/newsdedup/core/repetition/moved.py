@@ -9,7 +9,7 @@ it stands inside the second copy or right next to one of its ends.
 from __future__ import annotations
 
 from newsdedup.core.repetition.candidates import Twin
-from newsdedup.core.repetition.context import Article
+from newsdedup.core.repetition.context import Draft
 
 
 def skipped_firsts(chain: list[Twin]) -> list[int]:
@@ -19,7 +19,7 @@ def skipped_firsts(chain: list[Twin]) -> list[int]:
     return [index for index in range(low, high + 1) if index not in matched]
 
 
-def copies_skipped(article: Article, skipped: list[int], index: int) -> bool:
+def copies_skipped(article: Draft, skipped: list[int], index: int) -> bool:
     """True when second-copy sentence `index` is a copy, or an edited copy, of a skipped sentence."""
     text = article.normalized[index]
     if not text or article.size[index] < article.rules.min_compare_chars:
@@ -28,7 +28,7 @@ def copies_skipped(article: Article, skipped: list[int], index: int) -> bool:
     return any(article.word_similarity(k, index) >= floor for k in skipped)
 
 
-def moved_ends(article: Article, chain: list[Twin], skipped: list[int]) -> tuple[bool, bool]:
+def moved_ends(article: Draft, chain: list[Twin], skipped: list[int]) -> tuple[bool, bool]:
     """Whether the sentence right before the second copy, and the one right after it, moved there."""
     before, after = chain[0].second - 1, chain[-1].second + 1
     # The sentence before the second copy may be the first copy's last: it moved only if it copies
