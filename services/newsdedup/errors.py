@@ -43,5 +43,31 @@ class ConfigError(NewsdedupError):
         self.setting = setting
 
 
+class KafkaUnreachable(NewsdedupError):
+    """No broker answered at the configured bootstrap address."""
+
+    def __init__(self, bootstrap: str) -> None:
+        super().__init__(
+            f"cannot reach Kafka at {bootstrap}: start a local broker with 'newsdedup kafka start' "
+            "or point KAFKA_BOOTSTRAP_SERVERS at a running one"
+        )
+
+
+class KafkaTopicError(NewsdedupError):
+    """The broker refused to create a topic, or an existing topic is configured against the service's needs."""
+
+
+class EnvelopeTooLarge(NewsdedupError):
+    """An envelope larger than the budget allows reached the stage-1 sender (stage 1 checks sizes first)."""
+
+
+class IndexProcessFailed(NewsdedupError):
+    """The index process kept dying soon after its start: the worker stops so that its supervisor sees it."""
+
+
+class PairsFileError(NewsdedupError):
+    """The pairs file of `newsdedup eval --pairs` cannot be read as labelled pairs; the message names the line."""
+
+
 class LocalKafkaError(NewsdedupError):
     """The local development broker could not be set up or started."""

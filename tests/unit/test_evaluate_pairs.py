@@ -10,10 +10,10 @@ import pytest
 
 from newsdedup import cli
 from newsdedup.core.dedup import Decision
+from newsdedup.errors import PairsFileError
 from newsdedup.evaluation.pairs import (
     Decided,
     LabelledPair,
-    PairsFileError,
     link_scores,
     match_pairs,
     read_pairs,

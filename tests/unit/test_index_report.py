@@ -17,6 +17,7 @@ from newsdedup.app.index_process import IndexProcess, IndexView
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.metrics import IndexReport, WorkerMetrics
 from newsdedup.app.stages import IndexOutput, IndexStage, PrepareStage
+from newsdedup.errors import IndexProcessFailed
 from newsdedup.localkafka import free_port
 from newsdedup.settings import Settings, load_settings
 
@@ -221,7 +222,7 @@ def test_an_index_process_that_keeps_dying_is_restarted_then_given_up(
         finally:
             await watcher
 
-    with pytest.raises(index_process.IndexProcessFailed, match="died 3 times in a row"):
+    with pytest.raises(IndexProcessFailed, match="died 3 times in a row"):
         asyncio.run(scenario())
     # They died for the reason given, not of a mistake in how they were started.
     err = capfd.readouterr().err

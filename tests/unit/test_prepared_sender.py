@@ -9,7 +9,8 @@ import pytest
 from aiokafka.errors import KafkaTimeoutError
 
 from newsdedup.app.budget import SizeBudget
-from newsdedup.app.prepared_sender import EnvelopeTooLarge, PreparedSender
+from newsdedup.app.prepared_sender import PreparedSender
+from newsdedup.errors import EnvelopeTooLarge
 
 
 class _Batch:

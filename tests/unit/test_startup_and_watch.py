@@ -10,8 +10,7 @@ import pytest
 from newsdedup.app import startup
 from newsdedup.app.brokerwatch import BrokerWatch
 from newsdedup.app.logs import RepeatedClientErrors, TransientCoordinatorErrors
-from newsdedup.app.topics import KafkaUnreachable
-from newsdedup.errors import ConfigError
+from newsdedup.errors import ConfigError, KafkaUnreachable
 from newsdedup.localkafka import free_port
 
 

@@ -33,6 +33,7 @@ from multiprocessing.connection import Connection
 from newsdedup.app.index_child import STOP
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.metrics import IndexReport, WorkerMetrics
+from newsdedup.errors import IndexProcessFailed
 from newsdedup.settings import Settings
 
 log = logging.getLogger("newsdedup.index")
@@ -45,10 +46,6 @@ _STABLE_SECONDS = 60.0
 _GIVE_UP_AFTER = 5
 _SILENCE_LIMIT_SECONDS = 60.0  # longer without a report (and not restoring) and /health fails
 _KILL_MARGIN_SECONDS = 2.0  # the child is killed this long before the worker's shutdown deadline
-
-
-class IndexProcessFailed(RuntimeError):
-    """The index process kept dying soon after its start: the worker stops so that its supervisor sees it."""
 
 
 def next_restart_delay(previous: float, uptime: float) -> float:

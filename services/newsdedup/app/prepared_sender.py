@@ -23,17 +23,13 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from newsdedup.app.budget import SizeBudget
-from newsdedup.errors import NewsdedupError
+from newsdedup.errors import EnvelopeTooLarge
 
 log = logging.getLogger("newsdedup.prepare")
 
 Item = tuple[bytes | None, bytes]  # (key, value)
 _FIRST_RETRY_SECONDS = 0.2
 _MAX_RETRY_SECONDS = 10.0
-
-
-class EnvelopeTooLarge(NewsdedupError):
-    """An envelope larger than the budget allows reached the sender (stage 1 checks sizes first)."""
 
 
 @dataclass

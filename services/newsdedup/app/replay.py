@@ -15,8 +15,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
 
 from newsdedup.app.security import client_options
-from newsdedup.app.topics import KafkaUnreachable
-from newsdedup.errors import NewsdedupError
+from newsdedup.errors import KafkaUnreachable, NewsdedupError
 from newsdedup.settings import load_settings
 
 

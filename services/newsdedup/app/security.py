@@ -17,8 +17,7 @@ from aiokafka.helpers import create_ssl_context
 from faust.auth import SASLCredentials, SSLCredentials
 from faust.types.auth import CredentialsT
 
-from newsdedup.app.topics import KafkaUnreachable
-from newsdedup.errors import ConfigError
+from newsdedup.errors import ConfigError, KafkaUnreachable
 from newsdedup.settings import Settings
 
 _CHECK_SECONDS = 10.0

@@ -16,7 +16,7 @@ from typing import TypeVar
 from aiohttp import web
 from aiokafka.errors import KafkaError
 
-from newsdedup.app.topics import KafkaUnreachable
+from newsdedup.errors import KafkaUnreachable
 
 log = logging.getLogger("newsdedup.worker")
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
-from newsdedup.errors import NewsdedupError
+from newsdedup.errors import KafkaTopicError, KafkaUnreachable
 from newsdedup.settings import Settings
 
 
@@ -51,20 +51,6 @@ class Topics:
     def __getitem__(self, role: Role) -> str:
         name: str = getattr(self, role.value)
         return name
-
-
-class KafkaUnreachable(NewsdedupError):
-    """No broker answered at the configured bootstrap address."""
-
-    def __init__(self, bootstrap: str) -> None:
-        super().__init__(
-            f"cannot reach Kafka at {bootstrap}: start a local broker with 'newsdedup kafka start' "
-            "or point KAFKA_BOOTSTRAP_SERVERS at a running one"
-        )
-
-
-class KafkaTopicError(NewsdedupError):
-    """The broker refused to create a topic, or an existing topic is configured against the service's needs."""
 
 
 @dataclass(frozen=True, slots=True)

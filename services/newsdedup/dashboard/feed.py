@@ -18,8 +18,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
-from newsdedup.app.topics import KafkaUnreachable
 from newsdedup.dashboard.state import HOUR_MINUTES, DashboardState
+from newsdedup.errors import KafkaUnreachable
 
 log = logging.getLogger(__name__)
 _TOPIC_POLL_SECONDS = 2.0

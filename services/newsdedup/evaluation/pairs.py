@@ -15,15 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from newsdedup.errors import NewsdedupError
+from newsdedup.errors import PairsFileError
 from newsdedup.evaluation.scores import ALL, ratio
 
 VERDICTS = ("same", "different")
 REQUIRED_COLUMNS = ("id_a", "id_b", "verdict")
-
-
-class PairsFileError(NewsdedupError):
-    """The pairs file cannot be read as labelled pairs; the message names the line."""
 
 
 @dataclass(frozen=True, slots=True)
