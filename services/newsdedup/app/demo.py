@@ -139,7 +139,7 @@ async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: flo
     ready = asyncio.Event()
     page = asyncio.create_task(_dashboard(settings, dashboard_port, stop, ready))
     await asyncio.wait([asyncio.create_task(ready.wait()), page], return_when=asyncio.FIRST_COMPLETED)
-    await replay(bootstrap, settings.topic_raw, lines, rate, show_progress=False,
+    await replay(bootstrap, settings.topic_raw, enumerate(lines, start=1), rate,
                  client_options=client_options(settings))
     print(f"replayed {len(lines)} articles; watching for more (Ctrl-C stops)", flush=True)
     if exit_after is not None:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import sys
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn
 
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError
+from tqdm import tqdm
 
 from newsdedup.app.security import client_options
 from newsdedup.errors import KafkaUnreachable, NewsdedupError
+from newsdedup.jsonlines import count_lines, read_file
 from newsdedup.settings import load_settings
 
 
@@ -24,7 +28,8 @@ def add_replay_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", type=Path, help="JSON Lines file, one article per line")
     parser.add_argument("--rate", type=float, default=50.0, help="messages per second (0 = as fast as possible)")
     parser.add_argument("--topic", default=None, help="target topic (default NEWSDEDUP_TOPIC_RAW)")
-    parser.add_argument("--loop", type=int, default=1, help="replay the file this many times")
+    # Not --loop: faust reads --loop (and -L, --datadir) from the command line of any process importing it.
+    parser.add_argument("--times", type=int, default=1, help="replay the file this many times")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -39,41 +44,32 @@ def message_key(line: bytes) -> bytes | None:
 
 
 def read_lines(path: Path) -> list[bytes]:
-    """The non-blank lines of a file, as bytes exactly as written (bad lines included: the DLQ takes them)."""
-    if not path.is_file():
-        raise NewsdedupError(f"{path} does not exist or is not a file")
-    return [line for line in path.read_bytes().splitlines() if line.strip()]
+    """Every non-blank line of a small file (the demo's feed), as jsonlines.read_file gives them."""
+    return [line for _, line in read_file(path)]
 
 
-def _schedule(count: int, rate: float) -> Iterator[float]:
+def _schedule(rate: float) -> Iterator[float]:
     start = time.monotonic()
-    for i in range(count):
+    for i in itertools.count():
         yield start + i / rate if rate > 0 else 0.0
 
 
-class ProgressBar:
-    """A one-line progress bar on a terminal stream."""
-
-    def __init__(self, total: int, stream: TextIO, enabled: bool) -> None:
-        self.total, self.stream, self.enabled = total, stream, enabled
-        self.started = time.monotonic()
-
-    def update(self, done: int) -> None:
-        """Redraw the bar."""
-        if not self.enabled:
-            return
-        width = 30
-        filled = width * done // max(self.total, 1)
-        rate = done / max(time.monotonic() - self.started, 1e-9)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} {rate:7.1f} msg/s")
-        if done == self.total:
-            self.stream.write("\n")
-        self.stream.flush()
+# At most this many messages are sent and not yet acknowledged: the producer batches them, and a refused
+# one is found within this many lines of where it was sent.
+MAX_IN_FLIGHT = 1000
 
 
-async def replay(bootstrap: str, topic: str, lines: list[bytes], rate: float, show_progress: bool,
-                 client_options: dict[str, Any] | None = None) -> int:
-    """Send every line to `topic` at `rate` messages/s; return how many were acknowledged."""
+class ReplayRefused(NewsdedupError):
+    """The broker did not take a line: the replay stops there, saying which line and why."""
+
+
+async def replay(bootstrap: str, topic: str, lines: Iterable[tuple[int, bytes]], rate: float,
+                 progress: tqdm[NoReturn] | None = None, client_options: dict[str, Any] | None = None) -> int:
+    """Send every (line number, line) to `topic` at `rate` messages/s; return how many were acknowledged.
+
+    Every send is awaited (a bounded number at a time), in order: a line the broker refuses raises
+    ReplayRefused naming it, after the lines before it were acknowledged.
+    """
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, max_request_size=64 * 1024 * 1024,
         **(client_options or {}),
@@ -83,29 +79,59 @@ async def replay(bootstrap: str, topic: str, lines: list[bytes], rate: float, sh
     except KafkaConnectionError as exc:
         await producer.stop()
         raise KafkaUnreachable(bootstrap) from exc
-    bar = ProgressBar(len(lines), sys.stderr, show_progress)
-    sent = 0
+    in_flight: deque[tuple[int, asyncio.Future[Any]]] = deque()
+    acknowledged = 0
+
+    async def acknowledge_oldest() -> None:
+        nonlocal acknowledged
+        number, delivery = in_flight.popleft()
+        try:
+            await delivery
+        except Exception as exc:
+            raise ReplayRefused(f"line {number} was not taken by {topic} ({type(exc).__name__}: {exc}); the "
+                                f"{acknowledged} lines before it were") from exc
+        acknowledged += 1
+        if progress is not None:
+            progress.update(1)
+
     try:
-        for line, due in zip(lines, _schedule(len(lines), rate), strict=True):
+        for (number, line), due in zip(lines, _schedule(rate), strict=False):
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            await producer.send(topic, line, key=message_key(line))
-            sent += 1
-            if sent % 10 == 0 or sent == len(lines):
-                bar.update(sent)
-        await producer.flush()
+            in_flight.append((number, await producer.send(topic, line, key=message_key(line))))
+            while len(in_flight) > MAX_IN_FLIGHT or (in_flight and in_flight[0][1].done()):
+                await acknowledge_oldest()
+        while in_flight:
+            await acknowledge_oldest()
     finally:
-        await producer.stop()
-    return sent
+        await producer.stop()  # flushes: what is still in flight is delivered or fails
+        await _settle([delivery for _, delivery in in_flight])
+    return acknowledged
+
+
+async def _settle(deliveries: list[asyncio.Future[Any]]) -> None:
+    """After a refusal the rest are abandoned: read each outcome, so that none is left unread, and cancel
+    any that a stopped producer left pending."""
+    if not deliveries:
+        return
+    done, pending = await asyncio.wait(deliveries, timeout=5.0)
+    for delivery in done:
+        if not delivery.cancelled():
+            delivery.exception()
+    for delivery in pending:
+        delivery.cancel()
 
 
 def run_replay(args: argparse.Namespace) -> int:
     """Carry out `newsdedup replay`."""
     settings = load_settings()
-    lines = read_lines(args.input) * max(args.loop, 1)
+    loops = max(args.times, 1)
+    total = count_lines(args.input) * loops  # also says early when the file cannot be read
+    lines = itertools.chain.from_iterable(read_file(args.input) for _ in range(loops))
     topic = args.topic or settings.topic_raw
-    sent = asyncio.run(replay(settings.kafka_bootstrap_servers, topic, lines, args.rate, not args.quiet,
-                              client_options(settings)))
+    with tqdm(total=total, unit="msg", file=sys.stderr, disable=args.quiet, dynamic_ncols=True) as progress:
+        sent = asyncio.run(replay(settings.kafka_bootstrap_servers, topic, lines, args.rate, progress,
+                                  client_options(settings)))
     print(f"replayed {sent} messages into {topic} at {settings.kafka_bootstrap_servers}", file=sys.stderr)
     return 0
