@@ -135,18 +135,19 @@ async def _run(settings: Settings, bootstrap: str, lines: list[bytes], rate: flo
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    viewer = asyncio.create_task(follow(settings, bootstrap, stop))
     ready = asyncio.Event()
-    page = asyncio.create_task(_dashboard(settings, dashboard_port, stop, ready))
-    await asyncio.wait([asyncio.create_task(ready.wait()), page], return_when=asyncio.FIRST_COMPLETED)
-    await replay(bootstrap, settings.topic_raw, enumerate(lines, start=1), rate,
-                 client_options=client_options(settings))
-    print(f"replayed {len(lines)} articles; watching for more (Ctrl-C stops)", flush=True)
-    if exit_after is not None:
-        loop.call_later(exit_after, stop.set)
-    await stop.wait()
-    await viewer
-    await page
+    # One group: if the viewer or the page fails, the demo stops with its error instead of running on
+    # without it; on Ctrl-C both end by themselves (they watch `stop`) and the group waits for them.
+    async with asyncio.TaskGroup() as group:
+        group.create_task(follow(settings, bootstrap, stop))
+        group.create_task(_dashboard(settings, dashboard_port, stop, ready))
+        await ready.wait()
+        await replay(bootstrap, settings.topic_raw, enumerate(lines, start=1), rate,
+                     client_options=client_options(settings))
+        print(f"replayed {len(lines)} articles; watching for more (Ctrl-C stops)", flush=True)
+        if exit_after is not None:
+            loop.call_later(exit_after, stop.set)
+        await stop.wait()
 
 
 async def _dashboard(settings: Settings, port: int, stop: asyncio.Event, ready: asyncio.Event) -> None:
