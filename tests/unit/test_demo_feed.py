@@ -8,8 +8,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from newsdedup.app.demo import SAMPLE_FEED, latest_published, seed_article
-from newsdedup.app.replay import read_lines
+from newsdedup.commands.demo import SAMPLE_FEED, latest_published, seed_article
+from newsdedup.commands.replay import read_lines
 
 
 def test_latest_publication_time_across_offsets_and_unreadable_lines() -> None:

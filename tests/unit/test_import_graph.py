@@ -14,6 +14,27 @@ from tests.conftest import REPO_ROOT
 PACKAGE = REPO_ROOT / "services" / "newsdedup"
 # What the pure core may import from the rest of newsdedup: its exceptions and the exact JSON reader.
 CORE_MAY_IMPORT = {"newsdedup.errors", "newsdedup.exactjson"}
+# The layers (docs/ARCHITECTURE.md): each package or top-level module, and the others it may import.
+# The package's own __init__ (its version) may be imported by any.
+MAY_IMPORT: dict[str, set[str]] = {
+    "errors": set(),
+    "exactjson": set(),
+    "gcpolicy": set(),
+    "lifelines": set(),
+    "jsonlines": {"errors"},
+    "core": {"errors", "exactjson"},
+    "settings": {"core", "errors"},
+    "schemas": set(),
+    "scan": {"core", "errors", "gcpolicy", "jsonlines", "prepare_pool"},
+    "prepare_pool": {"core", "errors", "gcpolicy", "jsonlines"},
+    "evaluation": {"core", "errors", "scan", "jsonlines"},
+    "localkafka": {"errors", "lifelines"},
+    "app": {"core", "errors", "exactjson", "gcpolicy", "lifelines", "settings"},
+    "dashboard": {"app", "errors", "settings"},
+    "commands": {"app", "dashboard", "errors", "jsonlines", "localkafka", "settings"},
+    "cli": {"errors"},  # it imports each command's module by name, when that command runs
+    "__main__": {"cli"},
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -99,3 +120,18 @@ def test_the_core_imports_only_the_core_its_errors_and_the_json_reader() -> None
         if module.startswith("newsdedup.core"):
             outside = {m for m in imported if not m.startswith("newsdedup.core")} - CORE_MAY_IMPORT
             assert not outside, f"{module} imports {sorted(outside)}"
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    graph = import_graph()
+    layers = {_layer(module) for module in graph} - {""}
+    assert layers <= set(MAY_IMPORT), f"new package(s) {sorted(layers - set(MAY_IMPORT))}: give their layer here"
+    for module, imported in graph.items():
+        layer = _layer(module)
+        reached = {_layer(m) for m in imported} - {layer, ""}
+        assert reached <= MAY_IMPORT.get(layer, set()), f"{module} imports from {sorted(reached - MAY_IMPORT[layer])}"
