@@ -14,12 +14,12 @@ from newsdedup.errors import NewsdedupError
 # ones (faust) only by the commands that need them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("newsdedup.scan", "run the detection over a JSON Lines file, without Kafka"),
-    "eval": ("newsdedup.evaluation.cli", "run the detection over a labelled corpus and score it (docs/EVALUATION.md)"),
+    "eval": ("newsdedup.commands.eval", "run the detection over a labelled corpus and score it (docs/EVALUATION.md)"),
     "worker": ("newsdedup.app.run", "run the streaming worker (KAFKA_BOOTSTRAP_SERVERS, NEWSDEDUP_*)"),
     "replay": ("newsdedup.commands.replay", "produce a JSON Lines file into the raw topic at a chosen rate"),
-    "dashboard": ("newsdedup.dashboard.cli", "the live web page over the stories, stats and events topics"),
+    "dashboard": ("newsdedup.commands.dashboard", "the live web page over the stories, stats and events topics"),
     "demo": ("newsdedup.commands.demo", "broker + worker + the sample feed, findings printed live, until Ctrl-C"),
-    "kafka": ("newsdedup.localkafka.cli", "the local Kafka broker without Docker: fetch jars, start"),
+    "kafka": ("newsdedup.commands.kafka", "the local Kafka broker without Docker: fetch jars, start"),
 }
 
 

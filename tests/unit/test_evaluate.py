@@ -13,10 +13,10 @@ import orjson
 import pytest
 
 from newsdedup import cli
+from newsdedup.commands.eval import add_eval_arguments, evaluate_stream
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.errors import InvalidArticle
-from newsdedup.evaluation.cli import add_eval_arguments, evaluate_stream
 from newsdedup.evaluation.labels import Label, parse_label
 from newsdedup.evaluation.scores import (
     FALSE_FLAG,

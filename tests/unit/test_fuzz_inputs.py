@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from newsdedup import schemas
 from newsdedup.app.deadletter import Provenance
 from newsdedup.app.stages import IndexOutput, IndexStage, PrepareStage
+from newsdedup.commands.eval import evaluate_stream
 from newsdedup.core.article import MAX_DEPTH
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import STATUSES
 from newsdedup.errors import DeadLetterKind
-from newsdedup.evaluation.cli import evaluate_stream
 from newsdedup.scan import scan_stream
 from newsdedup.settings import load_settings
 

@@ -1,4 +1,5 @@
-"""The commands a user runs that compose the other packages: the replay of a file and the demo.
+"""The commands a user runs, each with its options and what it does, composing the other packages.
 
-They sit above the worker (app/) and the dashboard, which never import them.
+`eval`, `replay`, `demo`, `dashboard` and `kafka` live here; `scan` (whose detector `eval` shares) and
+the worker (app/run.py) are named in cli.py as well. Nothing below imports a command.
 """

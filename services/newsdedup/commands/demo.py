@@ -23,8 +23,8 @@ from aiokafka import AIOKafkaConsumer
 from newsdedup.app.security import client_options
 from newsdedup.app.topics import ensure_topics
 from newsdedup.app.worker import topic_specs
+from newsdedup.commands.dashboard import serve
 from newsdedup.commands.replay import read_lines, replay
-from newsdedup.dashboard.cli import serve
 from newsdedup.localkafka import free_port, running_broker
 from newsdedup.settings import Settings, load_settings
 
