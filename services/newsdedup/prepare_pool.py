@@ -11,6 +11,7 @@ silently and nothing waits for a result that cannot come).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -24,8 +25,9 @@ from newsdedup.core.pipeline import PreparedArticle, prepare
 from newsdedup.core.signatures import Signer
 from newsdedup.errors import InvalidArticle, NewsdedupError
 
-# Lines per task: large enough that a task's pickling and hand-over cost little beside its ~0.2 s of
-# preparation, small enough that the first records come out soon and memory stays small.
+# Lines per task: large enough that a task's pickling and hand-over cost little beside its ~60 ms of
+# preparation (SaudiNewsNet articles), small enough that the first records come out soon and memory
+# stays small.
 CHUNK_LINES = 256
 # Tasks out per worker: one being prepared and one waiting, so no worker idles while the main process
 # decides.
@@ -94,7 +96,8 @@ def prepared_in_workers(
         initargs=(config,),
     )
     pending: deque[Future[list[Outcome]]] = deque()
-    chunks = iter(lambda: list(islice(lines, chunk_lines)), [])
+    source = iter(lines)  # one iterator: each chunk takes up where the last one ended
+    chunks = iter(lambda: list(islice(source, chunk_lines)), [])
     try:
         for chunk in chunks:
             pending.append(_submit_or_crash(pool, chunk))
@@ -134,6 +137,9 @@ _worker_state: tuple[Signer, DetectionConfig] | None = None
 
 def _start_worker(config: DetectionConfig) -> None:
     global _worker_state
+    # Ctrl-C reaches the whole process group: the main process stops the pool, and a worker that
+    # raised KeyboardInterrupt itself would only print a traceback and break the pool under it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_state = (Signer(config), config)
 
 

@@ -63,7 +63,7 @@ def test_workers_return_every_outcome_in_input_order_across_many_chunks() -> Non
     config = DetectionConfig()
     lines = list(read_lines(iter(mixed_stream().splitlines(keepends=True))))  # type: ignore[arg-type]
     here = list(prepared_here(lines, Signer(config), config))
-    there = list(prepared_in_workers(iter(lines), config, workers=2, chunk_lines=7))
+    there = list(prepared_in_workers(lines, config, workers=2, chunk_lines=7))
     assert [(n, f) for n, _, _, f in there] == [(n, f) for n, _, _, f in here]
     assert [p.to_bytes() for _, _, p, _ in there if p] == [p.to_bytes() for _, _, p, _ in here if p]
 
