@@ -103,6 +103,9 @@ def prepared_in_workers(
             pending.append(_submit_or_crash(pool, chunk))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
                 yield from _result_or_crash(pending.popleft())
+            # What is ready goes on at once: a slow input (a pipe) need not fill the pool first.
+            while pending and pending[0].done():
+                yield from _result_or_crash(pending.popleft())
         while pending:
             yield from _result_or_crash(pending.popleft())
     finally:
