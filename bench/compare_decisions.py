@@ -1,6 +1,7 @@
 """Compare the decisions of two versions of newsdedup on whole real streams, through `newsdedup scan`.
 
     python bench/compare_decisions.py --base <commit> [--head <commit or "worktree">] [--corpus snn reuters]
+                                      [--head-workers N]
 
 Writes each corpus once as a JSON Lines stream in date order (SaudiNewsNet: 31,030 articles;
 Reuters-21578: the 19,777 items with text), runs `python -m newsdedup scan` on it with the source tree of
@@ -52,11 +53,12 @@ def source_tree(version: str, workdir: Path) -> Path:
     return target / "services"
 
 
-def decisions(services: Path, stream: Path) -> tuple[dict[str, dict[str, Any]], float]:
-    """article id -> dedup decision of `newsdedup scan` run from `services`; and its wall time."""
+def decisions(services: Path, stream: Path, workers: int = 1) -> tuple[dict[str, dict[str, Any]], float]:
+    """article id -> dedup decision of `newsdedup scan` run from `services` (with --workers N); and its wall time."""
     started = time.monotonic()
+    options = ["--workers", str(workers)] if workers > 1 else []
     result = subprocess.run(
-        [sys.executable, "-m", "newsdedup", "scan", str(stream)], capture_output=True, check=True,
+        [sys.executable, "-m", "newsdedup", "scan", str(stream), *options], capture_output=True, check=True,
         env={"PYTHONPATH": str(services), "PATH": "/usr/bin:/bin"},
     )
     elapsed = time.monotonic() - started
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_SHARED / "data")
     parser.add_argument("--show", type=int, default=15, help="differences to print per corpus")
     parser.add_argument("--allow-differences", action="store_true")
+    parser.add_argument("--head-workers", type=int, default=1, metavar="N", help="run the head's scan with --workers N")
     args = parser.parse_args(argv)
     differing = 0
     with tempfile.TemporaryDirectory(prefix="newsdedup-compare-") as tmp:
@@ -85,11 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             stream = workdir / f"{corpus}.jsonl"
             count = write_stream(corpus, args.data, stream)
             old, old_seconds = decisions(base, stream)
-            new, new_seconds = decisions(head, stream)
+            new, new_seconds = decisions(head, stream, args.head_workers)
             changed = [key for key in old if old[key] != new.get(key)]
             differing += len(changed)
-            print(f"{corpus}: {count} articles; base {args.base[:12]} {old_seconds:.1f} s, head {args.head[:12]} "
-                  f"{new_seconds:.1f} s; {len(changed)} decided differently")
+            workers = f" --workers {args.head_workers}" if args.head_workers > 1 else ""
+            print(f"{corpus}: {count} articles; base {args.base[:12]} {old_seconds:.1f} s, "
+                  f"head {args.head[:12]}{workers} {new_seconds:.1f} s; {len(changed)} decided differently")
             print(f"  base: {dict(Counter(d['status'] for d in old.values()))}")
             print(f"  head: {dict(Counter(d['status'] for d in new.values()))}")
             for key in changed[: args.show]:

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from newsdedup.errors import NewsdedupError
 
 # command -> (module, help); each module has add_<command>_arguments(parser) and run_<command>(args).
-# Modules are imported only when their command runs or its options are registered, and the heavy
-# ones (faust) only by the commands that need them.
+# Only the module of the command being run is imported, for its options and to run it: `scan` starts
+# without faust, aiokafka, the settings or the security code, and `newsdedup --help` imports none of them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "scan": ("newsdedup.scan", "run the detection over a JSON Lines file, without Kafka"),
     "eval": ("newsdedup.commands.eval", "run the detection over a labelled corpus and score it (docs/EVALUATION.md)"),
@@ -23,14 +23,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every subcommand's options."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser: every command listed, with the options of `command` (of all when None)."""
     parser = argparse.ArgumentParser(prog="newsdedup", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text)
-        getattr(importlib.import_module(_arguments_module(module)), f"add_{name}_arguments")(command)
+        subparser = sub.add_parser(name, help=help_text)
+        if command is None or name == command:
+            getattr(importlib.import_module(_arguments_module(module)), f"add_{name}_arguments")(subparser)
     return parser
+
+
+def chosen_command(argv: Sequence[str]) -> str:
+    """The command named on a command line, or "" when there is none (the top-level parser has no options but -h)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return ""
 
 
 def _arguments_module(module: str) -> str:
@@ -40,7 +49,8 @@ def _arguments_module(module: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the newsdedup command line."""
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(chosen_command(arguments)).parse_args(arguments)
     runner: Callable[[argparse.Namespace], int] = getattr(
         importlib.import_module(COMMANDS[args.command][0]), f"run_{args.command}"
     )

@@ -2,7 +2,8 @@
 
 For every valid input line, in input order, one output record (the worker's clean-topic record);
 invalid lines are reported on stderr with their line number and skipped. Exit status 0 when the
-input was read to the end, 2 for a missing input or a bad option.
+input was read to the end, 1 when a worker process of `--workers N` died (the output is then
+incomplete), 2 for a missing input or a bad option.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from typing import BinaryIO, TextIO
 
 import orjson
 
-from newsdedup.core.article import Article, decode_json, parse_article
+from newsdedup.core.article import Article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
 from newsdedup.core.events import build_events
-from newsdedup.core.pipeline import build_record, prepare
+from newsdedup.core.pipeline import build_record
 from newsdedup.core.prepared import PreparedArticle
 from newsdedup.core.signatures import Signer
-from newsdedup.errors import ConfigError, InvalidArticle
+from newsdedup.errors import ConfigError
 from newsdedup.gcpolicy import CollectorPolicy
+from newsdedup.jsonlines import read_lines
+from newsdedup.prepare_pool import Outcome, WorkerCrashed, failure_message, prepared_here, prepared_in_workers
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
@@ -59,6 +63,17 @@ def parse_threshold(text: str) -> float:
     return value
 
 
+def parse_workers(text: str) -> int:
+    """A number of worker processes: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"invalid number of workers {text!r}: use a whole number of at least 1")
+    return value
+
+
 def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the `scan` options to a (sub)parser."""
     parser.add_argument("input", metavar="INPUT", help="JSON Lines file of articles, or - for stdin")
@@ -78,6 +93,14 @@ def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="DURATION",
         help="event-time window, e.g. 72h, 30m, 3d (default 72h)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=parse_workers,
+        default=1,
+        metavar="N",
+        help="processes that parse and prepare articles; the decisions stay in this one, in input order, "
+        "so the output is the same for every N (default 1; docs/BENCHMARKS.md has figures)",
     )
 
 
@@ -102,15 +125,24 @@ def run_scan(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"newsdedup scan: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr)
             return EXIT_USAGE
-        scan_stream(source, sink, events, config, sys.stderr)
+        try:
+            scan_stream(source, sink, events, config, sys.stderr, workers=args.workers)
+        except WorkerCrashed as exc:
+            print(f"newsdedup scan: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     return EXIT_OK
 
 
 def scan_stream(
-    source: BinaryIO, sink: BinaryIO, events: BinaryIO | None, config: DetectionConfig, errors: TextIO
+    source: BinaryIO,
+    sink: BinaryIO,
+    events: BinaryIO | None,
+    config: DetectionConfig,
+    errors: TextIO,
+    workers: int = 1,
 ) -> int:
     """Decide every article of `source` in order; write records and events; return the invalid-line count."""
-    detector = LineDetector(config, errors)
+    detector = LineDetector(config, errors, workers=workers)
     for _, _, prepared, decision in detector.decide_lines(source):
         sink.write(orjson.dumps(build_record(prepared, decision)) + b"\n")
         if events is not None:
@@ -126,42 +158,41 @@ class LineDetector:
 
     config: DetectionConfig
     errors: TextIO
+    workers: int = 1  # processes that parse and prepare; 1: this one
     invalid: int = 0
 
     def decide_lines(
         self, source: BinaryIO, check: Callable[[Article], None] | None = None
     ) -> Iterator[tuple[int, Article, PreparedArticle, Decision]]:
-        """(line number, article, prepared, decision) per valid line; `check` may reject more lines (InvalidArticle)."""
+        """(line number, article, prepared, decision) per valid line; `check` may reject more lines (InvalidArticle).
+
+        With more than one worker the lines are parsed and prepared in worker processes (`check`, which
+        may keep state across lines, needs one process).
+        """
+        if check is not None and self.workers > 1:
+            raise ValueError("a check of every line needs workers=1")
         signer = Signer(self.config)
         deduplicator = Deduplicator(self.config, signer)
         collector = CollectorPolicy()
         collector.start()
         started = datetime.now(UTC)  # the arrival time of articles without published_at
-        for number, line in read_lines(source):
-            try:
-                article = parse_article(decode_json(line))
-                if check is not None:
-                    check(article)
-                prepared = prepare(article, signer, self.config)
-                decision = deduplicator.decide(prepared, started)
-            except InvalidArticle as exc:
-                self.invalid += 1
-                print(f"line {number}: {exc.message}; skipped", file=self.errors)
-                continue
-            except Exception as exc:  # as the worker's boundary does: one bad line must not end the run
-                self.invalid += 1
-                print(f"line {number}: processing failed ({type(exc).__name__}: {exc}); skipped", file=self.errors)
-                continue
-            yield number, article, prepared, decision
-            collector.tick()
-
-
-def read_lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(line number, bytes) for every non-blank line; a line is what ends at a newline byte."""
-    for number, raw in enumerate(source, start=1):
-        line = raw.strip(b" \t\r\n")  # JSON's whitespace only: a leading byte-order mark is decode_json's
-        if line:
-            yield number, line
+        outcomes: Iterator[Outcome] = (
+            prepared_in_workers(read_lines(source), self.config, self.workers)
+            if self.workers > 1
+            else prepared_here(read_lines(source), signer, self.config, check)
+        )
+        for number, article, prepared, failure in outcomes:
+            if article is not None and prepared is not None:
+                try:
+                    decision = deduplicator.decide(prepared, started)
+                except Exception as exc:  # as the worker's boundary does: one bad line must not end the run
+                    failure = failure_message(exc)
+                else:
+                    yield number, article, prepared, decision
+                    collector.tick()
+                    continue
+            self.invalid += 1
+            print(f"line {number}: {failure}; skipped", file=self.errors)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
