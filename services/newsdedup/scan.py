@@ -9,7 +9,6 @@ incomplete), 2 for a missing input or a bad option.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -19,6 +18,7 @@ from typing import BinaryIO, TextIO
 
 import orjson
 
+from newsdedup import durations
 from newsdedup.core.article import Article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Decision, Deduplicator
@@ -35,22 +35,12 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
-_UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
 def parse_duration(text: str) -> float:
-    """Seconds in a duration such as 72h, 30m, 3d, 90s or 1h30m."""
-    compact = text.strip().lower()
-    parts = _DURATION_PART.findall(compact)
-    if not compact or "".join(number + unit for number, unit in parts) != compact:
-        raise argparse.ArgumentTypeError(
-            f"invalid duration {text!r}: use a number and a unit s, m, h or d (e.g. 72h, 30m, 3d, 1h30m)"
-        )
-    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: the window must be longer than 0")
-    return seconds
+    """Seconds in a duration such as 72h, 30m, 3d, 90s or 1h30m (durations.parse_duration, for argparse)."""
+    try:
+        return durations.parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def parse_threshold(text: str) -> float:

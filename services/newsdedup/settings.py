@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from newsdedup.core.config import DetectionConfig
+from newsdedup.durations import parse_duration
 from newsdedup.errors import ConfigError
 
 MIB = 1024 * 1024
@@ -85,7 +86,10 @@ class Settings(BaseSettings):
     seed: int = 1
     shingle_size: int = 5
     threshold: float = 0.5
-    window_hours: float = Field(default=72.0, gt=0)
+    # The window as a duration (NEWSDEDUP_WINDOW=72h, 30m, 3d, 1h30m: the notation of `scan --window`);
+    # NEWSDEDUP_WINDOW_HOURS, a number of hours, is the older spelling. Seconds inside (DetectionConfig).
+    window: Annotated[float | None, NoDecode] = None
+    window_hours: float | None = Field(default=None, gt=0)
     repetition: bool = True
 
     data_dir: Path = Path(".cache/worker-data")
@@ -121,6 +125,27 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown status {', '.join(map(repr, unknown))}: give statuses among "
                              f"{', '.join(_HOLDABLE)}, separated by commas (or nothing, to hold back none)")
         return frozenset(names)
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        """A duration with its unit (72h, 30m, 3d, 1h30m), as seconds."""
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @property
+    def window_seconds(self) -> float:
+        """The window in seconds: NEWSDEDUP_WINDOW, else NEWSDEDUP_WINDOW_HOURS, else 72 hours."""
+        if self.window is not None:
+            return self.window
+        return (self.window_hours if self.window_hours is not None else 72.0) * 3600.0
+
+    @model_validator(mode="after")
+    def _one_window(self) -> Settings:
+        if self.window is not None and self.window_hours is not None:
+            raise ValueError("NEWSDEDUP_WINDOW and NEWSDEDUP_WINDOW_HOURS both give the window: keep NEWSDEDUP_WINDOW")
+        if self.window is not None and self.window <= 0:
+            raise ValueError("NEWSDEDUP_WINDOW must be longer than 0")
+        return self
 
     @field_validator("story_source_priority", mode="before")
     @classmethod
@@ -166,7 +191,7 @@ class Settings(BaseSettings):
             seed=self.seed,
             shingle_size=self.shingle_size,
             threshold=self.threshold,
-            window_seconds=self.window_hours * 3600.0,
+            window_seconds=self.window_seconds,
             repetition=self.repetition,
         )
 
@@ -193,4 +218,4 @@ def load_settings(**overrides: object) -> Settings:
 
 
 # DetectionConfig's fields whose variable is not NEWSDEDUP_ + the field's name.
-_DETECTION_VARIABLES = {"window_seconds": "NEWSDEDUP_WINDOW_HOURS"}
+_DETECTION_VARIABLES = {"window_seconds": "NEWSDEDUP_WINDOW"}

@@ -22,10 +22,11 @@ MAY_IMPORT: dict[str, set[str]] = {
     "gcpolicy": set(),
     "lifelines": set(),
     "jsonlines": {"errors"},
+    "durations": set(),
     "core": {"errors", "exactjson"},
-    "settings": {"core", "errors"},
+    "settings": {"core", "durations", "errors"},
     "schemas": set(),
-    "scan": {"core", "errors", "gcpolicy", "jsonlines", "prepare_pool"},
+    "scan": {"core", "durations", "errors", "gcpolicy", "jsonlines", "prepare_pool"},
     "prepare_pool": {"core", "errors", "gcpolicy", "jsonlines"},
     "evaluation": {"core", "errors"},  # the scoring; its command is commands/eval.py
     "localkafka": {"errors", "lifelines"},

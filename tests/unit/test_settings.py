@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import get_args
 
 import pytest
@@ -103,3 +104,32 @@ def test_forward_duplicates_with_a_hold_back_list_is_refused(monkeypatch: pytest
 
 def test_the_statuses_that_may_be_held_back_are_the_detections_but_unique() -> None:
     assert set(get_args(HoldableStatus)) == set(STATUSES) - {"unique"}
+
+
+@pytest.mark.parametrize(("environment", "seconds"), [
+    ({}, 72 * 3600.0),
+    ({"NEWSDEDUP_WINDOW": "30m"}, 1800.0),
+    ({"NEWSDEDUP_WINDOW": "1h30m"}, 5400.0),
+    ({"NEWSDEDUP_WINDOW": "3d"}, 3 * 86400.0),
+    ({"NEWSDEDUP_WINDOW_HOURS": "24"}, 86400.0),  # the older spelling, a number of hours
+])
+def test_the_window_is_a_duration_with_its_unit(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], seconds: float
+) -> None:
+    monkeypatch.delenv("NEWSDEDUP_WINDOW", raising=False)
+    monkeypatch.delenv("NEWSDEDUP_WINDOW_HOURS", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings().detection().window_seconds == seconds
+
+
+@pytest.mark.parametrize(("environment", "message"), [
+    ({"NEWSDEDUP_WINDOW": "72"}, "NEWSDEDUP_WINDOW: .*a number and a unit"),
+    ({"NEWSDEDUP_WINDOW": "0h"}, "NEWSDEDUP_WINDOW: .*longer than 0"),
+    ({"NEWSDEDUP_WINDOW": "2h", "NEWSDEDUP_WINDOW_HOURS": "2"}, "keep NEWSDEDUP_WINDOW"),
+])
+def test_a_bad_window_says_how_to_write_one(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], message: str
+) -> None:
+    monkeypatch.delenv("NEWSDEDUP_WINDOW_HOURS", raising=False)
+    assert re.search(message, refusal(monkeypatch, **environment))
