@@ -237,3 +237,79 @@ def fold(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, bool]:
         out[j] = c
         j += 1
     return out[:j], complete
+
+
+@_jit
+def in_sorted(ids: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Which of `ids` are in `other` (both sorted and duplicate-free: one merge walk)."""
+    found = np.zeros(ids.shape[0], dtype=np.bool_)
+    j = 0
+    for i in range(ids.shape[0]):
+        while j < other.shape[0] and other[j] < ids[i]:
+            j += 1
+        if j == other.shape[0]:
+            break
+        found[i] = other[j] == ids[i]
+    return found
+
+
+@_jit
+def matching_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two int sequences.
+
+    The same blocks by the same rules: the longest common run of a range, the earliest in `a` then in
+    `b` on a tie, the ranges left and right of it searched the same way, the blocks sorted and adjacent
+    ones joined. Rows (i, j, size), without difflib's closing (len(a), len(b), 0).
+    """
+    la, lb = a.shape[0], b.shape[0]
+    found = np.empty((min(la, lb) + 1, 3), dtype=np.int64)
+    count = 0
+    queue = np.empty((min(la, lb) + 2, 4), dtype=np.int64)  # each block adds at most one range net
+    queue[0, 0], queue[0, 1], queue[0, 2], queue[0, 3] = 0, la, 0, lb
+    pending = 1
+    previous = np.zeros(lb + 1, dtype=np.int64)  # run length ending at b[j - 1] in the previous row
+    current = np.zeros(lb + 1, dtype=np.int64)
+    while pending:
+        pending -= 1
+        alo, ahi, blo, bhi = queue[pending, 0], queue[pending, 1], queue[pending, 2], queue[pending, 3]
+        besti, bestj, bestsize = alo, blo, 0
+        previous[blo : bhi + 1] = 0
+        for i in range(alo, ahi):
+            current[blo] = 0
+            for j in range(blo, bhi):
+                if a[i] == b[j]:
+                    k = previous[j] + 1  # previous[j] is the run ending at b[j - 1]
+                    current[j + 1] = k
+                    if k > bestsize:
+                        besti, bestj, bestsize = i - k + 1, j - k + 1, k
+                else:
+                    current[j + 1] = 0
+            previous, current = current, previous
+        if bestsize:
+            found[count, 0], found[count, 1], found[count, 2] = besti, bestj, bestsize
+            count += 1
+            if alo < besti and blo < bestj:
+                queue[pending, 0], queue[pending, 1], queue[pending, 2], queue[pending, 3] = alo, besti, blo, bestj
+                pending += 1
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                queue[pending, 0], queue[pending, 1] = besti + bestsize, ahi
+                queue[pending, 2], queue[pending, 3] = bestj + bestsize, bhi
+                pending += 1
+    blocks = found[:count]
+    blocks = blocks[np.argsort(blocks[:, 0], kind="mergesort")]  # a-ranges of blocks never overlap
+    joined = np.empty((count, 3), dtype=np.int64)
+    kept = 0
+    i1 = j1 = k1 = 0
+    for row in range(count):
+        i2, j2, k2 = blocks[row, 0], blocks[row, 1], blocks[row, 2]
+        if i1 + k1 == i2 and j1 + k1 == j2:
+            k1 += k2
+        else:
+            if k1:
+                joined[kept, 0], joined[kept, 1], joined[kept, 2] = i1, j1, k1
+                kept += 1
+            i1, j1, k1 = i2, j2, k2
+    if k1:
+        joined[kept, 0], joined[kept, 1], joined[kept, 2] = i1, j1, k1
+        kept += 1
+    return joined[:kept].copy()
