@@ -116,8 +116,11 @@ class Vocabulary:
 
     def ids_of(self, terms: Iterable[str]) -> IdArray:
         """The sorted, distinct ids of those of `terms` that are held (others are left out)."""
-        get = self._ids.get
-        return np.unique(np.fromiter((term_id for term_id in map(get, terms) if term_id is not None), dtype=np.int32))
+        found = set(map(self._ids.get, terms))  # distinct in C; a term not held gives None, dropped next
+        found.discard(None)
+        ids = np.fromiter(found, dtype=np.int32, count=len(found))
+        ids.sort()
+        return ids
 
     def _new(self, term: str) -> int:
         if self._free:
@@ -273,8 +276,11 @@ class Rarity:
             return 0.0
         top, log = self.counts.documents + 2, math.log
         per_df = np.bincount(self.df_of(ids))
+        present = np.flatnonzero(per_df)  # only the dfs that occur: a common term makes the count long
         return math.fsum(
-            weight for df, times in enumerate(per_df.tolist()) if times for weight in [log(top / max(1, df))] * times
+            weight
+            for df, times in zip(present.tolist(), per_df[present].tolist(), strict=True)
+            for weight in [log(top / max(1, df))] * times
         )
 
     def rare_of(self, ids: IdArray) -> IdArray:
