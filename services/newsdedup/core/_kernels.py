@@ -313,3 +313,213 @@ def matching_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         joined[kept, 0], joined[kept, 1], joined[kept, 2] = i1, j1, k1
         kept += 1
     return joined[:kept].copy()
+
+
+# Figures (verify.figures): the code points the kernel compares with, as literals of the regexes there.
+_SPACE, _ZERO, _ONE, _TWO, _THREE, _FOUR, _NINE = 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x39
+_HEH, _MEEM = 0x647, 0x645  # ه م: a calendar letter glued to a year
+
+
+@_jit
+def _at(text: np.ndarray, k: int) -> int:
+    """The code point at `k`, or -1 past either end."""
+    return int(text[k]) if 0 <= k < text.shape[0] else -1
+
+
+@_jit
+def _is_digit(text: np.ndarray, k: int, digit: np.ndarray) -> bool:
+    c = _at(text, k)
+    return c >= 0 and digit[c]
+
+
+@_jit
+def _boundary(text: np.ndarray, k: int, word: np.ndarray) -> bool:
+    """re's \\b at `k`: a word character on exactly one side."""
+    before = _at(text, k - 1)
+    after = _at(text, k)
+    return (before >= 0 and word[before]) != (after >= 0 and word[after])
+
+
+@_jit
+def _one_or_two_digits(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray) -> int:
+    """Ends of \\d{1,2} at `k` in the order re tries them (greedy: two first); returns how many."""
+    count = 0
+    if _is_digit(text, k, digit):
+        if _is_digit(text, k + 1, digit):
+            ends[count] = k + 2
+            count += 1
+        ends[count] = k + 1
+        count += 1
+    return count
+
+
+@_jit
+def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray) -> int:
+    """Ends of (?:1[34]\\d\\d|19\\d\\d|20\\d\\d)(?:ه|م)? at `k`, in re's order (the letter first)."""
+    first, second = _at(text, k), _at(text, k + 1)
+    century = (first == _ONE and second in (_THREE, _FOUR, _NINE)) or (
+        first == _TWO and second == _ZERO
+    )
+    if not (century and _is_digit(text, k + 2, digit) and _is_digit(text, k + 3, digit)):
+        return 0
+    count = 0
+    letter = _at(text, k + 4)
+    if letter in (_HEH, _MEEM):
+        ends[count] = k + 5
+        count += 1
+    ends[count] = k + 4
+    return count + 1
+
+
+@_jit
+def _literal(text: np.ndarray, k: int, words: np.ndarray, lengths: np.ndarray, index: int) -> int:
+    """The end of words[index] at `k`, or -1."""
+    size = int(lengths[index])
+    if k + size > text.shape[0]:
+        return -1
+    for offset in range(size):
+        if text[k + offset] != words[index, offset]:
+            return -1
+    return k + size
+
+
+@_jit
+def _date_at(
+    text: np.ndarray, i: int, digit: np.ndarray, word: np.ndarray,
+    months: np.ndarray, month_lengths: np.ndarray, month_from: np.ndarray, month_to: np.ndarray,
+    clocks: np.ndarray, clock_lengths: np.ndarray, scratch: np.ndarray,
+) -> int:
+    """The end of verify._DATES's match at `i`, or -1: its five forms in order, each tried as re backtracks."""
+    first, second, years, starts = scratch[0], scratch[1], scratch[2], scratch[3]  # ends tried, reused
+    # \d{1,2} \d{1,2} YEAR\b
+    for a in range(_one_or_two_digits(text, i, digit, first)):
+        if _at(text, first[a]) == _SPACE:
+            for b in range(_one_or_two_digits(text, first[a] + 1, digit, second)):
+                if _at(text, second[b]) == _SPACE:
+                    for y in range(_year(text, second[b] + 1, digit, years)):
+                        if _boundary(text, years[y], word):
+                            return int(years[y])
+    # YEAR \d{1,2} \d{1,2}\b
+    for y in range(_year(text, i, digit, years)):
+        if _at(text, years[y]) == _SPACE:
+            for a in range(_one_or_two_digits(text, years[y] + 1, digit, first)):
+                if _at(text, first[a]) == _SPACE:
+                    for b in range(_one_or_two_digits(text, first[a] + 1, digit, second)):
+                        if _boundary(text, second[b], word):
+                            return int(second[b])
+    # (?:\d{1,2} )?MONTH(?: YEAR)?\b, the month names longest first (as the prefix tree's greedy groups)
+    count = 0
+    for a in range(_one_or_two_digits(text, i, digit, first)):
+        if _at(text, first[a]) == _SPACE:
+            starts[count] = first[a] + 1
+            count += 1
+    starts[count] = i
+    count += 1
+    for s in range(count):
+        letter = _at(text, starts[s])
+        if letter < 0:
+            continue
+        for m in range(month_from[letter], month_to[letter]):  # the names starting with this letter
+            end = _literal(text, starts[s], months, month_lengths, m)
+            if end < 0:
+                continue
+            if _at(text, end) == _SPACE:
+                for y in range(_year(text, end + 1, digit, years)):
+                    if _boundary(text, years[y], word):
+                        return int(years[y])
+            if _boundary(text, end, word):
+                return end
+    # YEAR\b
+    for y in range(_year(text, i, digit, years)):
+        if _boundary(text, years[y], word):
+            return int(years[y])
+    # \d{1,2} \d{2} (?:clock words)\b
+    for a in range(_one_or_two_digits(text, i, digit, first)):
+        k = first[a]
+        if _at(text, k) == _SPACE and _is_digit(text, k + 1, digit) and _is_digit(text, k + 2, digit) \
+                and _at(text, k + 3) == _SPACE:
+            for c in range(clocks.shape[0]):
+                end = _literal(text, k + 4, clocks, clock_lengths, c)
+                if end >= 0 and _boundary(text, end, word):
+                    return end
+    return -1
+
+
+@_jit
+def _starts_month(text: np.ndarray, k: int, months: np.ndarray, lengths: np.ndarray, first: int, last: int) -> bool:
+    """Whether one of months[first:last] is written at `k` (most words are no month: a call to try less)."""
+    for m in range(first, last):
+        size = lengths[m]
+        if k + size <= text.shape[0]:
+            offset = 1
+            while offset < size and text[k + offset] == months[m, offset]:
+                offset += 1
+            if offset == size:
+                return True
+    return False
+
+
+@_jit
+def figure_keys(
+    text: np.ndarray, digit: np.ndarray, word: np.ndarray, separators: np.ndarray, date_start: np.ndarray,
+    months: np.ndarray, month_lengths: np.ndarray, month_from: np.ndarray, month_to: np.ndarray,
+    clocks: np.ndarray, clock_lengths: np.ndarray,
+) -> np.ndarray:
+    """verify.figures of a text of BMP code points, as sorted distinct keys (first code point << 21 | second).
+
+    The three regex passes in one: thousands separators dropped, dates replaced by a space, then each
+    digit run cut to its two leading digits after its leading zeros ("0" for a run of zeros).
+    """
+    n = text.shape[0]
+    kept = np.empty(n, dtype=np.uint32)  # text with thousands separators dropped (verify._THOUSANDS)
+    m = 0
+    for p in range(n):
+        c = text[p]
+        if separators[c] and p > 0 and digit[text[p - 1]] and p + 3 < n and digit[text[p + 1]] \
+                and digit[text[p + 2]] and digit[text[p + 3]] and not (p + 4 < n and digit[text[p + 4]]):
+            continue
+        kept[m] = c
+        m += 1
+    joined = kept[:m].copy()
+    undated = np.empty(m, dtype=np.uint32)  # dates replaced by a space (verify._DATES)
+    scratch = np.empty((4, 3), dtype=np.int64)
+    u = 0
+    i = 0
+    while i < m:
+        # Every form starts with a digit or a month's first letter (the pattern's lookahead says so too),
+        # at a word boundary: a word character here and none before.
+        c = joined[i]
+        if date_start[c] and word[c] and (i == 0 or not word[joined[i - 1]]) \
+                and (digit[c] or _starts_month(joined, i, months, month_lengths, month_from[c], month_to[c])):
+            end = _date_at(
+                joined, i, digit, word, months, month_lengths, month_from, month_to, clocks, clock_lengths, scratch
+            )
+            if end > i:
+                undated[u] = _SPACE
+                u += 1
+                i = end
+                continue
+        undated[u] = joined[i]
+        u += 1
+        i += 1
+    keys = np.empty(u, dtype=np.int64)
+    found = 0
+    i = 0
+    while i < u:
+        if not digit[undated[i]]:
+            i += 1
+            continue
+        start = i
+        while i < u and digit[undated[i]]:
+            i += 1
+        lead = start
+        while lead < i and undated[lead] == _ZERO:
+            lead += 1
+        if lead == i:
+            keys[found] = _ZERO << 21
+        elif lead + 1 == i:
+            keys[found] = np.int64(undated[lead]) << 21
+        else:
+            keys[found] = (np.int64(undated[lead]) << 21) | np.int64(undated[lead + 1])
+        found += 1
+    return np.unique(keys[:found])
