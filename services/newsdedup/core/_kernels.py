@@ -341,20 +341,20 @@ def _boundary(text: np.ndarray, k: int, word: np.ndarray) -> bool:
 
 
 @_jit
-def _one_or_two_digits(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray) -> int:
+def _one_or_two_digits(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: int) -> int:
     """Ends of \\d{1,2} at `k` in the order re tries them (greedy: two first); returns how many."""
     count = 0
     if _is_digit(text, k, digit):
         if _is_digit(text, k + 1, digit):
-            ends[count] = k + 2
+            ends[row, count] = k + 2
             count += 1
-        ends[count] = k + 1
+        ends[row, count] = k + 1
         count += 1
     return count
 
 
 @_jit
-def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray) -> int:
+def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: int) -> int:
     """Ends of (?:1[34]\\d\\d|19\\d\\d|20\\d\\d)(?:ه|م)? at `k`, in re's order (the letter first)."""
     first, second = _at(text, k), _at(text, k + 1)
     century = (first == _ONE and second in (_THREE, _FOUR, _NINE)) or (
@@ -365,9 +365,9 @@ def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray) -> int:
     count = 0
     letter = _at(text, k + 4)
     if letter in (_HEH, _MEEM):
-        ends[count] = k + 5
+        ends[row, count] = k + 5
         count += 1
-    ends[count] = k + 4
+    ends[row, count] = k + 4
     return count + 1
 
 
@@ -390,52 +390,53 @@ def _date_at(
     clocks: np.ndarray, clock_lengths: np.ndarray, scratch: np.ndarray,
 ) -> int:
     """The end of verify._DATES's match at `i`, or -1: its five forms in order, each tried as re backtracks."""
-    first, second, years, starts = scratch[0], scratch[1], scratch[2], scratch[3]  # ends tried, reused
+    # Ends tried, in rows of one reused array (views made per call cost more than the search itself).
+    first, second, years, starts = 0, 1, 2, 3
     # \d{1,2} \d{1,2} YEAR\b
-    for a in range(_one_or_two_digits(text, i, digit, first)):
-        if _at(text, first[a]) == _SPACE:
-            for b in range(_one_or_two_digits(text, first[a] + 1, digit, second)):
-                if _at(text, second[b]) == _SPACE:
-                    for y in range(_year(text, second[b] + 1, digit, years)):
-                        if _boundary(text, years[y], word):
-                            return int(years[y])
+    for a in range(_one_or_two_digits(text, i, digit, scratch, first)):
+        if _at(text, scratch[first, a]) == _SPACE:
+            for b in range(_one_or_two_digits(text, scratch[first, a] + 1, digit, scratch, second)):
+                if _at(text, scratch[second, b]) == _SPACE:
+                    for y in range(_year(text, scratch[second, b] + 1, digit, scratch, years)):
+                        if _boundary(text, scratch[years, y], word):
+                            return int(scratch[years, y])
     # YEAR \d{1,2} \d{1,2}\b
-    for y in range(_year(text, i, digit, years)):
-        if _at(text, years[y]) == _SPACE:
-            for a in range(_one_or_two_digits(text, years[y] + 1, digit, first)):
-                if _at(text, first[a]) == _SPACE:
-                    for b in range(_one_or_two_digits(text, first[a] + 1, digit, second)):
-                        if _boundary(text, second[b], word):
-                            return int(second[b])
+    for y in range(_year(text, i, digit, scratch, years)):
+        if _at(text, scratch[years, y]) == _SPACE:
+            for a in range(_one_or_two_digits(text, scratch[years, y] + 1, digit, scratch, first)):
+                if _at(text, scratch[first, a]) == _SPACE:
+                    for b in range(_one_or_two_digits(text, scratch[first, a] + 1, digit, scratch, second)):
+                        if _boundary(text, scratch[second, b], word):
+                            return int(scratch[second, b])
     # (?:\d{1,2} )?MONTH(?: YEAR)?\b, the month names longest first (as the prefix tree's greedy groups)
     count = 0
-    for a in range(_one_or_two_digits(text, i, digit, first)):
-        if _at(text, first[a]) == _SPACE:
-            starts[count] = first[a] + 1
+    for a in range(_one_or_two_digits(text, i, digit, scratch, first)):
+        if _at(text, scratch[first, a]) == _SPACE:
+            scratch[starts, count] = scratch[first, a] + 1
             count += 1
-    starts[count] = i
+    scratch[starts, count] = i
     count += 1
     for s in range(count):
-        letter = _at(text, starts[s])
+        letter = _at(text, scratch[starts, s])
         if letter < 0:
             continue
         for m in range(month_from[letter], month_to[letter]):  # the names starting with this letter
-            end = _literal(text, starts[s], months, month_lengths, m)
+            end = _literal(text, scratch[starts, s], months, month_lengths, m)
             if end < 0:
                 continue
             if _at(text, end) == _SPACE:
-                for y in range(_year(text, end + 1, digit, years)):
-                    if _boundary(text, years[y], word):
-                        return int(years[y])
+                for y in range(_year(text, end + 1, digit, scratch, years)):
+                    if _boundary(text, scratch[years, y], word):
+                        return int(scratch[years, y])
             if _boundary(text, end, word):
                 return end
     # YEAR\b
-    for y in range(_year(text, i, digit, years)):
-        if _boundary(text, years[y], word):
-            return int(years[y])
+    for y in range(_year(text, i, digit, scratch, years)):
+        if _boundary(text, scratch[years, y], word):
+            return int(scratch[years, y])
     # \d{1,2} \d{2} (?:clock words)\b
-    for a in range(_one_or_two_digits(text, i, digit, first)):
-        k = first[a]
+    for a in range(_one_or_two_digits(text, i, digit, scratch, first)):
+        k = scratch[first, a]
         if _at(text, k) == _SPACE and _is_digit(text, k + 1, digit) and _is_digit(text, k + 2, digit) \
                 and _at(text, k + 3) == _SPACE:
             for c in range(clocks.shape[0]):
