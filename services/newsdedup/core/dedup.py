@@ -137,7 +137,6 @@ class _Text:
             self._lead_ids = self._vocab.ids_of(self.lead_words)
         return self._lead_ids
 
-
     def derived(self) -> _Derived:
         """What has been read of the text so far that depends on the text alone (not on the window)."""
         return _Derived(self._shingles, self._figures, self._lead_figures, self._lead_words)
