@@ -210,3 +210,18 @@ def test_lead_sketcher_estimates_jaccard() -> None:
     disjoint = sketcher.signature(frozenset(f"c{n}" for n in range(150)))
     assert disjoint is not None
     assert float(np.mean(sig_a == disjoint)) <= 0.1, "disjoint sets must rarely agree"
+
+
+def test_words_and_terms_are_the_regex_runs_whatever_the_characters() -> None:
+    """The split fast path gives re's runs of word characters, for texts of words and spaces and for others."""
+    import re
+
+    runs = re.compile(r"\w{2,}")
+    pieces = ["a", "ab", "1", "12", "_", " ", "  ", "\n", "\t", "-", "٣", "é", "\u00a0", "x_y", "²", "ـ", "\u200c"]
+    pieces.append("😀")
+    rng = random.Random(4)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        found = [run for run in runs.findall(text) if not run.isdigit()]
+        assert words(text) == found, text
+        assert terms(text) == frozenset(found), text

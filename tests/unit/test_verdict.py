@@ -286,3 +286,46 @@ def test_evidence_lists_are_capped_and_their_terms_cut() -> None:
     assert len(listed) == EVIDENCE_TERMS, f"the list must be capped at {EVIDENCE_TERMS}: {listed}"
     assert listed[0] == long_word[: EVIDENCE_TERM_CHARS - 1] + "…", f"a long term must be cut: {listed[0]!r}"
     assert listed[1:] == sorted(names[1:])[: EVIDENCE_TERMS - 1], "equally rare terms must be listed a-z"
+
+
+def _edited(rng: np.random.Generator, words: list[str], alphabet: int) -> list[str]:
+    """`words` with a few words inserted, dropped or replaced (a copy's lead), or an unrelated sequence."""
+    if rng.random() < 0.3:
+        return [str(rng.integers(alphabet)) for _ in range(int(rng.integers(0, 70)))]
+    edited = list(words)
+    for _ in range(int(rng.integers(0, 7))):
+        at = int(rng.integers(0, len(edited) + 1))
+        kind = int(rng.integers(3))
+        if kind == 0 or not edited:
+            edited.insert(at, str(rng.integers(alphabet + 3)))
+        elif kind == 1:
+            del edited[min(at, len(edited) - 1)]
+        else:
+            edited[min(at, len(edited) - 1)] = str(rng.integers(alphabet + 3))
+    return edited
+
+
+def test_the_lead_alignment_is_difflibs() -> None:
+    """The compiled alignment gives difflib's replace opcodes and ratio, ties and repeated words included."""
+    from difflib import SequenceMatcher
+
+    from newsdedup.core.verdict import _alignment
+
+    rng = np.random.default_rng(15)
+    for _ in range(4000):
+        alphabet = int(rng.integers(1, 12))  # few distinct words: many equal-length runs to break ties on
+        before = [str(rng.integers(alphabet)) for _ in range(int(rng.integers(0, 70)))]
+        after = _edited(rng, before, alphabet)
+        matcher = SequenceMatcher(None, before, after, autojunk=False)
+        expected = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag == "replace"]
+        assert _alignment(before, after) == (expected, matcher.ratio())
+
+
+def test_term_membership_is_a_sorted_set_lookup() -> None:
+    from newsdedup.core.verdict import _in
+
+    rng = np.random.default_rng(16)
+    for _ in range(2000):
+        ids = np.unique(rng.integers(0, 60, size=int(rng.integers(0, 25)))).astype(np.int32)
+        other = np.unique(rng.integers(0, 60, size=int(rng.integers(0, 25)))).astype(np.int32)
+        assert _in(ids, other).tolist() == np.isin(ids, other).tolist()

@@ -237,3 +237,290 @@ def fold(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, bool]:
         out[j] = c
         j += 1
     return out[:j], complete
+
+
+@_jit
+def in_sorted(ids: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Which of `ids` are in `other` (both sorted and duplicate-free: one merge walk)."""
+    found = np.zeros(ids.shape[0], dtype=np.bool_)
+    j = 0
+    for i in range(ids.shape[0]):
+        while j < other.shape[0] and other[j] < ids[i]:
+            j += 1
+        if j == other.shape[0]:
+            break
+        found[i] = other[j] == ids[i]
+    return found
+
+
+@_jit
+def matching_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two int sequences.
+
+    The same blocks by the same rules: the longest common run of a range, the earliest in `a` then in
+    `b` on a tie, the ranges left and right of it searched the same way, the blocks sorted and adjacent
+    ones joined. Rows (i, j, size), without difflib's closing (len(a), len(b), 0).
+    """
+    la, lb = a.shape[0], b.shape[0]
+    found = np.empty((min(la, lb) + 1, 3), dtype=np.int64)
+    count = 0
+    queue = np.empty((min(la, lb) + 2, 4), dtype=np.int64)  # each block adds at most one range net
+    queue[0, 0], queue[0, 1], queue[0, 2], queue[0, 3] = 0, la, 0, lb
+    pending = 1
+    previous = np.zeros(lb + 1, dtype=np.int64)  # run length ending at b[j - 1] in the previous row
+    current = np.zeros(lb + 1, dtype=np.int64)
+    while pending:
+        pending -= 1
+        alo, ahi, blo, bhi = queue[pending, 0], queue[pending, 1], queue[pending, 2], queue[pending, 3]
+        besti, bestj, bestsize = alo, blo, 0
+        previous[blo : bhi + 1] = 0
+        for i in range(alo, ahi):
+            current[blo] = 0
+            for j in range(blo, bhi):
+                if a[i] == b[j]:
+                    k = previous[j] + 1  # previous[j] is the run ending at b[j - 1]
+                    current[j + 1] = k
+                    if k > bestsize:
+                        besti, bestj, bestsize = i - k + 1, j - k + 1, k
+                else:
+                    current[j + 1] = 0
+            previous, current = current, previous
+        if bestsize:
+            found[count, 0], found[count, 1], found[count, 2] = besti, bestj, bestsize
+            count += 1
+            if alo < besti and blo < bestj:
+                queue[pending, 0], queue[pending, 1], queue[pending, 2], queue[pending, 3] = alo, besti, blo, bestj
+                pending += 1
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                queue[pending, 0], queue[pending, 1] = besti + bestsize, ahi
+                queue[pending, 2], queue[pending, 3] = bestj + bestsize, bhi
+                pending += 1
+    blocks = found[:count]
+    blocks = blocks[np.argsort(blocks[:, 0], kind="mergesort")]  # a-ranges of blocks never overlap
+    joined = np.empty((count, 3), dtype=np.int64)
+    kept = 0
+    i1 = j1 = k1 = 0
+    for row in range(count):
+        i2, j2, k2 = blocks[row, 0], blocks[row, 1], blocks[row, 2]
+        if i1 + k1 == i2 and j1 + k1 == j2:
+            k1 += k2
+        else:
+            if k1:
+                joined[kept, 0], joined[kept, 1], joined[kept, 2] = i1, j1, k1
+                kept += 1
+            i1, j1, k1 = i2, j2, k2
+    if k1:
+        joined[kept, 0], joined[kept, 1], joined[kept, 2] = i1, j1, k1
+        kept += 1
+    return joined[:kept].copy()
+
+
+# Figures (verify.figures): the code points the kernel compares with, as literals of the regexes there.
+_SPACE, _ZERO, _ONE, _TWO, _THREE, _FOUR, _NINE = 0x20, 0x30, 0x31, 0x32, 0x33, 0x34, 0x39
+_HEH, _MEEM = 0x647, 0x645  # ه م: a calendar letter glued to a year
+
+
+@_jit
+def _at(text: np.ndarray, k: int) -> int:
+    """The code point at `k`, or -1 past either end."""
+    return int(text[k]) if 0 <= k < text.shape[0] else -1
+
+
+@_jit
+def _is_digit(text: np.ndarray, k: int, digit: np.ndarray) -> bool:
+    c = _at(text, k)
+    return c >= 0 and digit[c]
+
+
+@_jit
+def _boundary(text: np.ndarray, k: int, word: np.ndarray) -> bool:
+    """re's \\b at `k`: a word character on exactly one side."""
+    before = _at(text, k - 1)
+    after = _at(text, k)
+    return (before >= 0 and word[before]) != (after >= 0 and word[after])
+
+
+@_jit
+def _one_or_two_digits(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: int) -> int:
+    """Ends of \\d{1,2} at `k` in the order re tries them (greedy: two first); returns how many."""
+    count = 0
+    if _is_digit(text, k, digit):
+        if _is_digit(text, k + 1, digit):
+            ends[row, count] = k + 2
+            count += 1
+        ends[row, count] = k + 1
+        count += 1
+    return count
+
+
+@_jit
+def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: int) -> int:
+    """Ends of (?:1[34]\\d\\d|19\\d\\d|20\\d\\d)(?:ه|م)? at `k`, in re's order (the letter first)."""
+    first, second = _at(text, k), _at(text, k + 1)
+    century = (first == _ONE and second in (_THREE, _FOUR, _NINE)) or (
+        first == _TWO and second == _ZERO
+    )
+    if not (century and _is_digit(text, k + 2, digit) and _is_digit(text, k + 3, digit)):
+        return 0
+    count = 0
+    letter = _at(text, k + 4)
+    if letter in (_HEH, _MEEM):
+        ends[row, count] = k + 5
+        count += 1
+    ends[row, count] = k + 4
+    return count + 1
+
+
+@_jit
+def _literal(text: np.ndarray, k: int, words: np.ndarray, lengths: np.ndarray, index: int) -> int:
+    """The end of words[index] at `k`, or -1."""
+    size = int(lengths[index])
+    if k + size > text.shape[0]:
+        return -1
+    for offset in range(size):
+        if text[k + offset] != words[index, offset]:
+            return -1
+    return k + size
+
+
+@_jit
+def _date_at(
+    text: np.ndarray, i: int, digit: np.ndarray, word: np.ndarray,
+    months: np.ndarray, month_lengths: np.ndarray, month_from: np.ndarray, month_to: np.ndarray,
+    clocks: np.ndarray, clock_lengths: np.ndarray, scratch: np.ndarray,
+) -> int:
+    """The end of verify._DATES's match at `i`, or -1: its five forms in order, each tried as re backtracks."""
+    # Ends tried, in rows of one reused array (views made per call cost more than the search itself).
+    first, second, years, starts = 0, 1, 2, 3
+    # \d{1,2} \d{1,2} YEAR\b
+    for a in range(_one_or_two_digits(text, i, digit, scratch, first)):
+        if _at(text, scratch[first, a]) == _SPACE:
+            for b in range(_one_or_two_digits(text, scratch[first, a] + 1, digit, scratch, second)):
+                if _at(text, scratch[second, b]) == _SPACE:
+                    for y in range(_year(text, scratch[second, b] + 1, digit, scratch, years)):
+                        if _boundary(text, scratch[years, y], word):
+                            return int(scratch[years, y])
+    # YEAR \d{1,2} \d{1,2}\b
+    for y in range(_year(text, i, digit, scratch, years)):
+        if _at(text, scratch[years, y]) == _SPACE:
+            for a in range(_one_or_two_digits(text, scratch[years, y] + 1, digit, scratch, first)):
+                if _at(text, scratch[first, a]) == _SPACE:
+                    for b in range(_one_or_two_digits(text, scratch[first, a] + 1, digit, scratch, second)):
+                        if _boundary(text, scratch[second, b], word):
+                            return int(scratch[second, b])
+    # (?:\d{1,2} )?MONTH(?: YEAR)?\b, the month names longest first (as the prefix tree's greedy groups)
+    count = 0
+    for a in range(_one_or_two_digits(text, i, digit, scratch, first)):
+        if _at(text, scratch[first, a]) == _SPACE:
+            scratch[starts, count] = scratch[first, a] + 1
+            count += 1
+    scratch[starts, count] = i
+    count += 1
+    for s in range(count):
+        letter = _at(text, scratch[starts, s])
+        if letter < 0:
+            continue
+        for m in range(month_from[letter], month_to[letter]):  # the names starting with this letter
+            end = _literal(text, scratch[starts, s], months, month_lengths, m)
+            if end < 0:
+                continue
+            if _at(text, end) == _SPACE:
+                for y in range(_year(text, end + 1, digit, scratch, years)):
+                    if _boundary(text, scratch[years, y], word):
+                        return int(scratch[years, y])
+            if _boundary(text, end, word):
+                return end
+    # YEAR\b
+    for y in range(_year(text, i, digit, scratch, years)):
+        if _boundary(text, scratch[years, y], word):
+            return int(scratch[years, y])
+    # \d{1,2} \d{2} (?:clock words)\b
+    for a in range(_one_or_two_digits(text, i, digit, scratch, first)):
+        k = scratch[first, a]
+        if _at(text, k) == _SPACE and _is_digit(text, k + 1, digit) and _is_digit(text, k + 2, digit) \
+                and _at(text, k + 3) == _SPACE:
+            for c in range(clocks.shape[0]):
+                end = _literal(text, k + 4, clocks, clock_lengths, c)
+                if end >= 0 and _boundary(text, end, word):
+                    return end
+    return -1
+
+
+@_jit
+def _starts_month(text: np.ndarray, k: int, months: np.ndarray, lengths: np.ndarray, first: int, last: int) -> bool:
+    """Whether one of months[first:last] is written at `k` (most words are no month: a call to try less)."""
+    for m in range(first, last):
+        size = lengths[m]
+        if k + size <= text.shape[0]:
+            offset = 1
+            while offset < size and text[k + offset] == months[m, offset]:
+                offset += 1
+            if offset == size:
+                return True
+    return False
+
+
+@_jit
+def figure_keys(
+    text: np.ndarray, digit: np.ndarray, word: np.ndarray, separators: np.ndarray, date_start: np.ndarray,
+    months: np.ndarray, month_lengths: np.ndarray, month_from: np.ndarray, month_to: np.ndarray,
+    clocks: np.ndarray, clock_lengths: np.ndarray,
+) -> np.ndarray:
+    """verify.figures of a text of BMP code points, as sorted distinct keys (first code point << 21 | second).
+
+    The three regex passes in one: thousands separators dropped, dates replaced by a space, then each
+    digit run cut to its two leading digits after its leading zeros ("0" for a run of zeros).
+    """
+    n = text.shape[0]
+    kept = np.empty(n, dtype=np.uint32)  # text with thousands separators dropped (verify._THOUSANDS)
+    m = 0
+    for p in range(n):
+        c = text[p]
+        if separators[c] and p > 0 and digit[text[p - 1]] and p + 3 < n and digit[text[p + 1]] \
+                and digit[text[p + 2]] and digit[text[p + 3]] and not (p + 4 < n and digit[text[p + 4]]):
+            continue
+        kept[m] = c
+        m += 1
+    joined = kept[:m].copy()
+    undated = np.empty(m, dtype=np.uint32)  # dates replaced by a space (verify._DATES)
+    scratch = np.empty((4, 3), dtype=np.int64)
+    u = 0
+    i = 0
+    while i < m:
+        # Every form starts with a digit or a month's first letter (the pattern's lookahead says so too),
+        # at a word boundary: a word character here and none before.
+        c = joined[i]
+        if date_start[c] and word[c] and (i == 0 or not word[joined[i - 1]]) \
+                and (digit[c] or _starts_month(joined, i, months, month_lengths, month_from[c], month_to[c])):
+            end = _date_at(
+                joined, i, digit, word, months, month_lengths, month_from, month_to, clocks, clock_lengths, scratch
+            )
+            if end > i:
+                undated[u] = _SPACE
+                u += 1
+                i = end
+                continue
+        undated[u] = joined[i]
+        u += 1
+        i += 1
+    keys = np.empty(u, dtype=np.int64)
+    found = 0
+    i = 0
+    while i < u:
+        if not digit[undated[i]]:
+            i += 1
+            continue
+        start = i
+        while i < u and digit[undated[i]]:
+            i += 1
+        lead = start
+        while lead < i and undated[lead] == _ZERO:
+            lead += 1
+        if lead == i:
+            keys[found] = _ZERO << 21
+        elif lead + 1 == i:
+            keys[found] = np.int64(undated[lead]) << 21
+        else:
+            keys[found] = (np.int64(undated[lead]) << 21) | np.int64(undated[lead + 1])
+        found += 1
+    return np.unique(keys[:found])

@@ -25,7 +25,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +45,7 @@ Status = Literal["unique", "exact_duplicate", "near_duplicate", "same_story"]
 STATUSES: tuple[Status, ...] = ("unique", "exact_duplicate", "near_duplicate", "same_story")
 
 _RECENT_TEXTS = 4096  # texts kept for re-verification (shingle set, figures, terms: about 10 KB each)
+_INSERTED_TEXTS = 4096  # what was read of the latest inserted articles while they were decided (_Derived)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,28 @@ class _Text:
             self._lead_ids = self._vocab.ids_of(self.lead_words)
         return self._lead_ids
 
+    def derived(self) -> _Derived:
+        """What has been read of the text so far that depends on the text alone (not on the window)."""
+        return _Derived(self._shingles, self._figures, self._lead_figures, self._lead_words)
+
+    def adopt(self, derived: _Derived) -> None:
+        """Take what another reading of the same text already computed (see `derived`)."""
+        self._shingles, self._figures, self._lead_figures, self._lead_words = derived
+
+
+class _Derived(NamedTuple):
+    """A text's shingle set, figures, lead figures and lead words, as far as computed (None: not yet).
+
+    Each is a function of the text alone, so it can pass from an article's decision to its later
+    judgements as an earlier article. Lead ids are not among them: a word the lead cut in two is looked
+    up in the vocabulary as it stands when it is read.
+    """
+
+    shingles: npt.NDArray[np.uint32] | None
+    figures: frozenset[str] | None
+    lead_figures: frozenset[str] | None
+    lead_words: list[str] | None
+
 
 class _Candidate(_Text):
     """The new article's side of every comparison."""
@@ -163,6 +186,9 @@ class Deduplicator:
         self.index = WindowedIndex(config, bands, rows, rules.lead_perm, rules.lead_bands)
         self.sketcher = LeadSketcher(rules.lead_perm, config.seed)
         self._recent: OrderedDict[tuple[str, str, int], _Text] = OrderedDict()
+        # An article judged against others computed its figures and lead words then; later articles judge
+        # it as an earlier one, often soon after. Kept apart from `_recent`, whose order stays as it was.
+        self._inserted: OrderedDict[tuple[str, str, int], _Derived] = OrderedDict()
         # Judged candidates need a plausible estimate from the character path (copies), or a lower one
         # (a rewrite), or to come from the lead path.
         self._estimate_floor = min(config.threshold - rules.estimate_margin, rules.story_estimate_floor)
@@ -221,6 +247,10 @@ class Deduplicator:
         )
         removed.extend(self.index.insert(entry, term_ids, language))
         inserted = self.index.get(prepared.article_id)
+        if inserted is not None:
+            self._inserted[(inserted.article_id, inserted.content_hash, inserted.seq)] = candidate.derived()
+            if len(self._inserted) > _INSERTED_TEXTS:
+                self._inserted.popitem(last=False)
         return Outcome(decision, False, inserted, tuple(removed))
 
     def _decide(
@@ -360,6 +390,9 @@ class Deduplicator:
                 entry.normalized, self.signer, entry.source, entry.size, entry.event_time, term_ids,
                 self.index.terms.vocab,
             )
+            derived = self._inserted.pop(key, None)
+            if derived is not None:
+                found.adopt(derived)
             self._recent[key] = found
             if len(self._recent) > _RECENT_TEXTS:
                 self._recent.popitem(last=False)

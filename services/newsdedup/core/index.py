@@ -147,6 +147,8 @@ class WindowedIndex:
         self.newest = float("-inf")
         self._last_signature: npt.NDArray[np.uint32] | None = None
         self._last_keys: list[bytes] = []
+        self._last_lead: npt.NDArray[np.uint32] | None = None  # the same for the lead path's 64 bands
+        self._last_lead_keys: list[bytes] = []
         # Every live entry's signature and set size in one matrix row ("slot"): a query estimates the
         # similarity of all its candidates with one gather instead of stacking their arrays one by one
         # (chance candidates grow with the window: docs/BENCHMARKS.md, "Window size").
@@ -197,7 +199,7 @@ class WindowedIndex:
         """Ids of live entries whose lead signature shares a band with `lead_signature`."""
         if lead_signature is None:
             return set()
-        return self._lead_lsh.query_keys(self._lead_lsh.band_keys(lead_signature), max_bucket)
+        return self._lead_lsh.query_keys(self._lead_band_keys(lead_signature), max_bucket)
 
     def lead_estimates(
         self, ids: list[str], lead_signature: npt.NDArray[np.uint32]
@@ -360,7 +362,7 @@ class WindowedIndex:
         """Put an entry in the LSH tables and the signature matrix."""
         self._lsh.insert_keys(entry.article_id, self._band_keys(entry.signature))
         if entry.lead_signature is not None:
-            self._lead_lsh.insert_keys(entry.article_id, self._lead_lsh.band_keys(entry.lead_signature))
+            self._lead_lsh.insert_keys(entry.article_id, self._lead_band_keys(entry.lead_signature))
         slot = self._free.pop() if self._free else len(self._slot)
         if slot >= len(self._sizes):  # grow by half: amortised O(1) per insert
             grown = max(64, slot + slot // 2)
@@ -399,3 +401,9 @@ class WindowedIndex:
             raise ValueError(f"expected {self.config.num_perm} uint32 values, got {signature.dtype} {signature.shape}")
         self._last_signature, self._last_keys = signature, self._lsh.band_keys(signature)
         return self._last_keys
+
+    def _lead_band_keys(self, lead_signature: npt.NDArray[np.uint32]) -> list[bytes]:
+        """The lead LSH's band keys of a lead signature, computed once for an article's query and its insert."""
+        if lead_signature is not self._last_lead:
+            self._last_lead, self._last_lead_keys = lead_signature, self._lead_lsh.band_keys(lead_signature)
+        return self._last_lead_keys

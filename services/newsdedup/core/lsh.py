@@ -28,14 +28,18 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
         if not all(isinstance(table, DictSetStorage) for table in self.hashtables):
             raise TypeError("BandedLSH needs datasketch's in-memory storage")
         self._tables = [table._dict for table in self.hashtables]
+        # One slice per band of a uint32 signature, made once: a band's key is then one C-level slice.
+        self._slices = [slice(start * 4, end * 4) for start, end in self.hashranges]
 
     def band_keys(self, signature: npt.NDArray[np.uint32]) -> list[bytes]:
         """The bytes under which `signature` is filed in each band's hash table."""
         if signature.shape != (self.h,):
             raise ValueError(f"expected a signature of {self.h} values, got shape {signature.shape}")
         whole = signature.byteswap().tobytes()
-        width = signature.itemsize
-        return [whole[start * width : end * width] for start, end in self.hashranges]
+        if signature.itemsize != 4:  # the slices made once are cut for 4-byte values
+            width = signature.itemsize
+            return [whole[start * width : end * width] for start, end in self.hashranges]
+        return [*map(whole.__getitem__, self._slices)]
 
     def query_keys(self, keys: list[bytes], max_bucket: int | None = None) -> set[str]:
         """Keys filed under any of the band keys (the candidates `query` would return).
@@ -45,10 +49,12 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
         would make every query cost as much as the template has issues. A real copy shares the bands
         that cover what is particular to its original as well.
         """
+        if len(keys) != len(self._tables):
+            raise ValueError(f"expected {len(self._tables)} band keys, got {len(keys)}")
         found: set[str] = set()
-        for key, table in zip(keys, self._tables, strict=True):
-            bucket = table.get(key)
-            if bucket and (max_bucket is None or len(bucket) <= max_bucket):
+        # Most bands miss: the lookups run in C (map), and only the buckets found reach Python.
+        for bucket in filter(None, map(dict.get, self._tables, keys)):
+            if max_bucket is None or len(bucket) <= max_bucket:
                 found.update(bucket)
         return found
 
@@ -60,8 +66,8 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
         """
         if key not in self.keys:
             raise ValueError("The given key does not exist")
-        for band_key, table in zip(self.keys.get(key), self._tables, strict=True):
-            bucket = table[band_key]
+        band_keys, tables = self.keys.get(key), self._tables
+        for table, band_key, bucket in zip(tables, band_keys, map(dict.__getitem__, tables, band_keys), strict=True):
             bucket.remove(key)
             if not bucket:
                 del table[band_key]
@@ -69,6 +75,9 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
 
     def insert_keys(self, key: str, keys: list[bytes]) -> None:
         """File `key` under its band keys (the caller guarantees the key is new)."""
+        if len(keys) != len(self._tables):
+            raise ValueError(f"expected {len(self._tables)} band keys, got {len(keys)}")
         self.keys.insert(key, *keys)
-        for band_key, table in zip(keys, self._tables, strict=True):
-            table[band_key].add(key)
+        # The tables are defaultdict(set): subscripting makes a missing bucket, as datasketch's insert does.
+        for bucket in map(dict.__getitem__, self._tables, keys):
+            bucket.add(key)

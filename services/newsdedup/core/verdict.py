@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from newsdedup.core import verify
+from newsdedup.core import _kernels, verify
 from newsdedup.core.terms import IdArray, Rarity
 from newsdedup.core.verify import DedupRules
 
@@ -217,9 +217,7 @@ def _add_terms(evidence: dict[str, Any], pair: _Terms, rarity: Rarity) -> None:
 
 def _in(ids: IdArray, other: IdArray) -> npt.NDArray[np.bool_]:
     """Which of `ids` are in `other` (both sorted and distinct: one binary search each, no set built)."""
-    if not other.size:
-        return np.zeros(ids.size, dtype=bool)
-    found: npt.NDArray[np.bool_] = other[np.searchsorted(other, ids).clip(max=other.size - 1)] == ids
+    found: npt.NDArray[np.bool_] = _kernels.in_sorted(ids, other)  # one compiled merge walk, no numpy temporaries
     return found
 
 
@@ -259,10 +257,10 @@ def _lead_changes(new: Side, old: Side, rarity: Rarity, swap_max_df: int) -> tup
     if before == after:  # a copy's lead, word for word: nothing replaced
         return [], 1.0
     max_df = min(rarity.max_df, swap_max_df) if swap_max_df else rarity.max_df
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    replaced, alike = _alignment(before, after)
     swapped = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace" or i2 - i1 > _SWAP_WORDS or j2 - j1 > _SWAP_WORDS:
+    for i1, i2, j1, j2 in replaced:
+        if i2 - i1 > _SWAP_WORDS or j2 - j1 > _SWAP_WORDS:
             continue
         gone = [word for word in before[i1:i2] if not _holds(new, word, rarity) and rarity.df(word) <= max_df]
         came = [word for word in after[j1:j2] if not _holds(old, word, rarity) and rarity.df(word) <= max_df]
@@ -270,7 +268,29 @@ def _lead_changes(new: Side, old: Side, rarity: Rarity, swap_max_df: int) -> tup
         if gone and came and not _respelled(gone, after[j1:j2]) and not _respelled(came, before[i1:i2]) \
                 and swap not in swapped:
             swapped.append(swap)
-    return swapped, matcher.ratio()
+    return swapped, alike
+
+
+def _alignment(before: list[str], after: list[str]) -> tuple[list[tuple[int, int, int, int]], float]:
+    """The "replace" opcodes (i1, i2, j1, j2) and the ratio of difflib's SequenceMatcher(None, before, after,
+    autojunk=False), from the same matching blocks computed in compiled code (_kernels.matching_blocks).
+
+    difflib's pure-Python search was most of the cost of judging a copy's lead; the opcodes and the ratio
+    are derived from the blocks exactly as difflib derives them (tests/unit/test_verdict.py compares).
+    """
+    codes: dict[str, int] = {}  # each distinct word a small integer, the same on both sides
+    coded_before = np.array([codes.setdefault(word, len(codes)) for word in before], dtype=np.int64)
+    coded_after = np.array([codes.setdefault(word, len(codes)) for word in after], dtype=np.int64)
+    blocks = _kernels.matching_blocks(coded_before, coded_after).tolist()
+    replaced = []
+    i = j = matches = 0
+    for ai, bj, size in [*blocks, [len(before), len(after), 0]]:
+        if i < ai and j < bj:
+            replaced.append((i, ai, j, bj))
+        i, j = ai + size, bj + size
+        matches += size
+    length = len(before) + len(after)
+    return replaced, 2.0 * matches / length if length else 1.0
 
 
 def _holds(side: Side, word: str, rarity: Rarity) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,7 @@ from newsdedup.core import _kernels
 # ("8.30" is 8 and 30 on both sides of a copy alike, which is all the comparison needs).
 _THOUSANDS = re.compile(r"(\d)[ .,\u066b\u066c\u00a0\u202f](?=\d{3}(?!\d))")  # keep group 1: the digit
 _DIGITS = re.compile(r"\d+")
+_ANY_DIGIT = re.compile(r"\d")  # a plain character class: the regex engine skips to the first one in C
 _LEADING_DIGITS = 2
 # Dates are written in two calendars and many formats by outlets that copy the same release ("25 10
 # 1436" for "26 شوال 1436 الموافق 11 اغسطس 2015"), so they are taken out before figures are compared.
@@ -167,8 +169,67 @@ def figures(normalized: str) -> frozenset[str]:
     Outlets scale figures with words ("14 ألف" for 14000, "53.7 مليون" for 53,715,000) and round
     them; two leading significant digits survive both, while a template's new figures rarely keep them.
     """
+    # A quarter of the articles hold no digit at all, and neither substitution writes a digit that was
+    # not there (one keeps a digit it matched, the other writes a space): no digit, no figures.
+    if _ANY_DIGIT.search(normalized) is None:
+        return frozenset()
+    code_points = np.frombuffer(normalized.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+    if code_points.max() > _BMP_LAST:  # the kernel's character tables cover the BMP only
+        return figures_by_regex(normalized)
+    # The regexes' three passes were the largest cost of judging a pair (the dates pattern starts with a
+    # word boundary, so the regex engine cannot skip ahead and tries every position); the kernel makes
+    # them in one compiled pass by the same rules (tests/unit/test_verify.py compares the two).
+    keys = _kernels.figure_keys(code_points, *_figure_tables())
+    return frozenset(chr(key >> 21) + (chr(key & _LOW21) if key & _LOW21 else "") for key in keys.tolist())
+
+
+def figures_by_regex(normalized: str) -> frozenset[str]:
+    """`figures` by the three regular expressions that define it (the reference the kernel is tested on)."""
     numbers = _DIGITS.findall(_DATES.sub(" ", _THOUSANDS.sub(r"\1", normalized)))
     return frozenset((number.lstrip("0") or "0")[:_LEADING_DIGITS] for number in numbers)
+
+
+_BMP_LAST = 0xFFFF
+_LOW21 = (1 << 21) - 1
+# What _DATES and _THOUSANDS write as literals, for the kernel: the clock words of a filing time in the
+# pattern's order, and the thousands separators.
+_CLOCK_WORDS = ("ت م", "ت غ", "ص", "م", "am", "pm", "gmt")
+_SEPARATORS = " .,\u066b\u066c\u00a0\u202f"
+_FigureTables = tuple[npt.NDArray[Any], ...]
+_tables: list[_FigureTables] = []
+
+
+def _figure_tables() -> _FigureTables:
+    """The kernel's tables: digits and word characters of the BMP as re classifies them, separators, words.
+
+    Built on first use (a few milliseconds), so a process that never compares figures never pays.
+    """
+    if not _tables:
+        every = "".join(map(chr, range(_BMP_LAST + 1)))
+        digit = np.array([match.start() for match in re.finditer(r"\d", every)], dtype=np.int64)
+        word = np.array([match.start() for match in re.finditer(r"\w", every)], dtype=np.int64)
+        masks = [np.zeros(_BMP_LAST + 1, dtype=np.bool_) for _ in range(4)]
+        masks[0][digit] = masks[1][word] = masks[3][digit] = True
+        masks[2][[ord(char) for char in _SEPARATORS]] = True
+        masks[3][[ord(char) for char in _DATE_START]] = True
+        # Month names grouped by first letter, the longest first in each group: the prefix tree's greedy
+        # groups try the longest name that fits first, and only names with the letter found can fit.
+        months = sorted(_MONTH_WORDS, key=lambda name: (name[0], -len(name)))
+        month_from = np.zeros(_BMP_LAST + 1, dtype=np.int64)
+        month_to = np.zeros(_BMP_LAST + 1, dtype=np.int64)
+        for row, name in reversed(list(enumerate(months))):
+            month_from[ord(name[0])] = row
+            month_to[ord(name[0])] = max(month_to[ord(name[0])], row + 1)
+        _tables.append((*masks, *_padded(months), month_from, month_to, *_padded(list(_CLOCK_WORDS))))
+    return _tables[0]
+
+
+def _padded(words: list[str]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]:
+    """Words as rows of code points (zero-padded) and their lengths; the order is the order tried."""
+    table = np.zeros((len(words), max(map(len, words))), dtype=np.uint32)
+    for row, word in enumerate(words):
+        table[row, : len(word)] = [ord(char) for char in word]
+    return table, np.array([len(word) for word in words], dtype=np.int64)
 
 
 def figures_conflict(a: frozenset[str], b: frozenset[str], changed_at_least: int) -> bool:
