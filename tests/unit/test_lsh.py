@@ -54,7 +54,8 @@ def test_query_and_insert_agree_with_datasketch() -> None:
         banded.remove(f"a{i}")
         reference.remove(f"a{i}")
     for ours, theirs in zip(banded.hashtables, reference.hashtables, strict=True):
-        assert dict(ours._dict) == dict(theirs._dict), "remove must leave the band tables as datasketch's does"
+        assert _as_sets(ours._dict) == dict(theirs._dict), "remove must leave the band tables as datasketch's does"
+        assert all(isinstance(bucket, str) or len(bucket) > 1 for bucket in ours._dict.values())  # one key: itself
     assert dict(banded.keys._dict) == dict(reference.keys._dict)
     with pytest.raises(ValueError, match="does not exist"):
         banded.remove("a0")
@@ -67,3 +68,27 @@ def test_band_keys_reject_a_signature_of_the_wrong_length() -> None:
     banded = BandedLSH(NUM_PERM, BANDS, ROWS, SCHEME)
     with pytest.raises(ValueError, match="128"):
         banded.band_keys(np.zeros(64, dtype=np.uint32))
+
+
+def _as_sets(table: dict[bytes, str | set[str]]) -> dict[bytes, set[str]]:
+    """A band table with its one-key buckets (stored as the key) written as sets, as datasketch keeps them."""
+    return {band: {bucket} if isinstance(bucket, str) else set(bucket) for band, bucket in table.items()}
+
+
+def test_a_bucket_of_one_key_is_the_key_and_grows_and_shrinks_through_a_set() -> None:
+    banded = BandedLSH(NUM_PERM, BANDS, ROWS, SCHEME)
+    sig = _signatures(1)[0]
+    keys = banded.band_keys(sig)
+    banded.insert_keys("first", keys)
+    assert all(table[key] == "first" for table, key in zip(banded._tables, keys, strict=True))
+    banded.insert_keys("second", keys)
+    assert all(table[key] == {"first", "second"} for table, key in zip(banded._tables, keys, strict=True))
+    assert banded.query_keys(keys) == {"first", "second"}
+    assert banded.query_keys(keys, max_bucket=1) == set()  # a bucket over the cap is skipped, as before
+    banded.remove("first")
+    assert all(table[key] == "second" for table, key in zip(banded._tables, keys, strict=True))
+    assert banded.query_keys(keys, max_bucket=1) == {"second"}
+    banded.remove("second")
+    assert all(not table for table in banded._tables)
+    with pytest.raises(NotImplementedError):
+        banded.get_counts()

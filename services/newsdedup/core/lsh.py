@@ -5,7 +5,14 @@ keys on each call, one numpy slice, byteswap and bytes copy per band (42 bands: 
 and checks the MinHash scheme each time. Here one byteswap of the whole signature gives every band's
 key as a slice of one bytes object: the keys are the bytes datasketch itself makes (tests/unit/test_lsh.py
 checks it against `MinHashLSH.query`, `insert` and `remove`), the hash tables are datasketch's own, and
-every other method works unchanged.
+its query, insert and remove give the same results.
+
+Memory: most band keys are filed under by one article only (a chance collision of a 3-row band, or a
+lead's rare terms), and an empty set costs 216 bytes, so a bucket holding one key holds the key itself
+(the str); it becomes a set when a second key arrives and the key again when it shrinks back to one.
+With 42 character bands and 64 lead bands per article, that is most of an indexed article's memory
+(docs/BENCHMARKS.md). Only the methods below read the buckets: datasketch's other readers of bucket
+contents (get_counts, get_subset_counts) are refused.
 """
 
 from __future__ import annotations
@@ -54,7 +61,10 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
         found: set[str] = set()
         # Most bands miss: the lookups run in C (map), and only the buckets found reach Python.
         for bucket in filter(None, map(dict.get, self._tables, keys)):
-            if max_bucket is None or len(bucket) <= max_bucket:
+            if bucket.__class__ is str:
+                if max_bucket is None or max_bucket >= 1:
+                    found.add(bucket)
+            elif max_bucket is None or len(bucket) <= max_bucket:
                 found.update(bucket)
         return found
 
@@ -68,9 +78,12 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
             raise ValueError("The given key does not exist")
         band_keys, tables = self.keys.get(key), self._tables
         for table, band_key, bucket in zip(tables, band_keys, map(dict.__getitem__, tables, band_keys), strict=True):
-            bucket.remove(key)
-            if not bucket:
+            if bucket.__class__ is str:
                 del table[band_key]
+                continue
+            bucket.remove(key)
+            if len(bucket) == 1:
+                table[band_key] = next(iter(bucket))
         self.keys.remove(key)
 
     def insert_keys(self, key: str, keys: list[bytes]) -> None:
@@ -78,6 +91,35 @@ class BandedLSH(MinHashLSH):  # type: ignore[misc]  # datasketch ships no type i
         if len(keys) != len(self._tables):
             raise ValueError(f"expected {len(self._tables)} band keys, got {len(keys)}")
         self.keys.insert(key, *keys)
-        # The tables are defaultdict(set): subscripting makes a missing bucket, as datasketch's insert does.
-        for bucket in map(dict.__getitem__, self._tables, keys):
-            bucket.add(key)
+        for table, band_key in zip(self._tables, keys, strict=True):
+            bucket = table.get(band_key)
+            if bucket is None:
+                table[band_key] = key
+            elif bucket.__class__ is str:
+                table[band_key] = {bucket, key}
+            else:
+                bucket.add(key)
+
+    def insert(self, key: str, minhash: object, check_duplication: bool = True) -> None:
+        """datasketch's insert of a MinHash, filed through `insert_keys`."""
+        if check_duplication and key in self.keys:
+            raise ValueError("The given key already exists")
+        self.insert_keys(key, self._minhash_keys(minhash))
+
+    def query(self, minhash: object) -> list[str]:
+        """datasketch's query of a MinHash, answered by `query_keys`."""
+        return list(self.query_keys(self._minhash_keys(minhash)))
+
+    def _minhash_keys(self, minhash: object) -> list[bytes]:
+        values = minhash.hashvalues  # type: ignore[attr-defined]
+        if len(values) != self.h:
+            raise ValueError(f"expected a MinHash of {self.h} permutations, got {len(values)}")
+        return [self._H(values[start:end]) for start, end in self.hashranges]
+
+    def get_counts(self) -> object:
+        """Refused: buckets of one key are stored as the key (see the module's docstring)."""
+        raise NotImplementedError("BandedLSH stores one-key buckets as the key: count through query_keys")
+
+    def get_subset_counts(self, *keys: str) -> object:
+        """Refused, as get_counts."""
+        raise NotImplementedError("BandedLSH stores one-key buckets as the key: count through query_keys")
