@@ -15,7 +15,7 @@ import orjson
 import pytest
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from newsdedup.core import _kernels
+from newsdedup.core import compiled
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.normalize import detect_language, normalize_text
 from newsdedup.core.signatures import EMPTY_VALUE, Signer, content_hash, estimate_similarity, shingle_hash
@@ -213,7 +213,7 @@ def test_kernels_compile_without_cache_when_no_cache_dir_is_writable(monkeypatch
     def add_one(x: int) -> int:
         return x + 1
 
-    assert _kernels._jit(add_one)(1) == 2
+    assert compiled.jit(add_one)(1) == 2
     assert calls == [{"cache": True, "nogil": True}, {"cache": False, "nogil": True}]
 
 

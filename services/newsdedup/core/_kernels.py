@@ -3,21 +3,14 @@
 Arithmetic: numba widens uint32 operations to uint64, so every step is written in uint64 and cut
 back to 32 bits with np.uint32(...), which LLVM turns into plain 32-bit (vectorised) instructions.
 
-Compiled code is cached on disk (cache=True). numba looks for a writable cache directory in this
-order: $NUMBA_CACHE_DIR, __pycache__ beside this file, then the user-wide cache (~/.cache/numba, or
-$XDG_CACHE_HOME). Where none is writable (a read-only image without a home), the kernels are compiled
-without a cache, once per process (about a second), instead of failing at import.
+Compiled with core/compiled.py's `jit` (cached on disk where a cache directory is writable).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 
-F = TypeVar("F", bound=Callable[..., Any])
+from newsdedup.core.compiled import jit
 
 # MurmurHash3 x86_32 constants (one 4-byte block per code point).
 C1 = 0xCC9E2D51
@@ -37,15 +30,7 @@ _M1 = np.uint64(0x85EBCA6B)  # fmix32 multipliers (murmur3 finaliser, also datas
 _M2 = np.uint64(0xC2B2AE35)
 
 
-def _jit(func: F) -> F:
-    """numba njit with an on-disk cache when a cache directory is writable, without one otherwise."""
-    try:
-        return cast(F, numba.njit(cache=True, nogil=True)(func))
-    except RuntimeError:  # "cannot cache function ...: no locator available"
-        return cast(F, numba.njit(nogil=True)(func))
-
-
-@_jit
+@jit
 def _block_keys(cps: np.ndarray) -> np.ndarray:
     """murmur3's per-block mixing of each code point (it depends on the code point alone)."""
     keys = np.empty(cps.shape[0], dtype=np.uint32)
@@ -56,7 +41,7 @@ def _block_keys(cps: np.ndarray) -> np.ndarray:
     return keys
 
 
-@_jit
+@jit
 def _fmix32(x: np.uint32) -> np.uint32:
     x ^= x >> np.uint32(16)
     x = np.uint32(np.uint64(x) * _M1)
@@ -65,7 +50,7 @@ def _fmix32(x: np.uint32) -> np.uint32:
     return x ^ (x >> np.uint32(16))
 
 
-@_jit
+@jit
 def _span_hashes(keys: np.ndarray, start: int, stop: int, n: int) -> np.ndarray:
     """murmur3_x86_32 (seed 0) of every shingle of n code points in keys[start:stop].
 
@@ -90,7 +75,7 @@ def _span_hashes(keys: np.ndarray, start: int, stop: int, n: int) -> np.ndarray:
     return h
 
 
-@_jit
+@jit
 def _min_affine(hashes: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """datasketch affine32: out[k] = min over h of (a_k * fmix32(h) + b_k) mod 2**32; EMPTY if none."""
     mixed = np.empty_like(hashes)
@@ -106,13 +91,13 @@ def _min_affine(hashes: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarra
         out[k] = m
 
 
-@_jit
+@jit
 def shingle_hashes(cps: np.ndarray, n: int) -> np.ndarray:
     """The shingle hash of every position (duplicates included); one hash for text shorter than n."""
     return _span_hashes(_block_keys(cps), 0, cps.shape[0], n)
 
 
-@_jit
+@jit
 def _radix_sort(values: np.ndarray) -> np.ndarray:
     """A sorted copy of uint32 values: LSD radix, four 8-bit passes (2-3x faster than np.sort here)."""
     n = values.shape[0]
@@ -139,7 +124,7 @@ def _radix_sort(values: np.ndarray) -> np.ndarray:
     return src
 
 
-@_jit
+@jit
 def unique_shingle_hashes(cps: np.ndarray, n: int) -> np.ndarray:
     """The sorted distinct shingle hashes of one text."""
     hashes = _radix_sort(shingle_hashes(cps, n))
@@ -153,7 +138,7 @@ def unique_shingle_hashes(cps: np.ndarray, n: int) -> np.ndarray:
     return hashes[:kept].copy()
 
 
-@_jit
+@jit
 def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
     """The number of values two sorted, duplicate-free arrays share (a merge walk)."""
     i = j = count = 0
@@ -169,7 +154,7 @@ def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
     return count
 
 
-@_jit
+@jit
 def signature(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The affine32 MinHash signature of one text given as code points."""
     out = np.empty(a.shape[0], dtype=np.uint32)
@@ -177,7 +162,7 @@ def signature(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarr
     return out
 
 
-@_jit
+@jit
 def signature_and_set(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The signature and the sorted distinct shingle hashes of one text, hashing it once.
 
@@ -189,7 +174,7 @@ def signature_and_set(cps: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> 
     return out, unique
 
 
-@_jit
+@jit
 def segment_signatures(cps: np.ndarray, offsets: np.ndarray, n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """One signature per segment cps[offsets[i]:offsets[i + 1]]; shingles stay inside their segment."""
     keys = _block_keys(cps)
@@ -199,7 +184,7 @@ def segment_signatures(cps: np.ndarray, offsets: np.ndarray, n: int, a: np.ndarr
     return out
 
 
-@_jit
+@jit
 def fold(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, bool]:
     """Apply a per-code-point table (BMP only): table[c] >= 0 maps, DELETE drops, SPACE is whitespace.
 
@@ -239,7 +224,7 @@ def fold(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, bool]:
     return out[:j], complete
 
 
-@_jit
+@jit
 def in_sorted(ids: np.ndarray, other: np.ndarray) -> np.ndarray:
     """Which of `ids` are in `other` (both sorted and duplicate-free: one merge walk)."""
     found = np.zeros(ids.shape[0], dtype=np.bool_)
@@ -253,7 +238,7 @@ def in_sorted(ids: np.ndarray, other: np.ndarray) -> np.ndarray:
     return found
 
 
-@_jit
+@jit
 def matching_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() of two int sequences.
 
@@ -320,19 +305,19 @@ _SPACE, _ZERO, _ONE, _TWO, _THREE, _FOUR, _NINE = 0x20, 0x30, 0x31, 0x32, 0x33, 
 _HEH, _MEEM = 0x647, 0x645  # ه م: a calendar letter glued to a year
 
 
-@_jit
+@jit
 def _at(text: np.ndarray, k: int) -> int:
     """The code point at `k`, or -1 past either end."""
     return int(text[k]) if 0 <= k < text.shape[0] else -1
 
 
-@_jit
+@jit
 def _is_digit(text: np.ndarray, k: int, digit: np.ndarray) -> bool:
     c = _at(text, k)
     return c >= 0 and digit[c]
 
 
-@_jit
+@jit
 def _boundary(text: np.ndarray, k: int, word: np.ndarray) -> bool:
     """re's \\b at `k`: a word character on exactly one side."""
     before = _at(text, k - 1)
@@ -340,7 +325,7 @@ def _boundary(text: np.ndarray, k: int, word: np.ndarray) -> bool:
     return (before >= 0 and word[before]) != (after >= 0 and word[after])
 
 
-@_jit
+@jit
 def _one_or_two_digits(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: int) -> int:
     """Ends of \\d{1,2} at `k` in the order re tries them (greedy: two first); returns how many."""
     count = 0
@@ -353,7 +338,7 @@ def _one_or_two_digits(text: np.ndarray, k: int, digit: np.ndarray, ends: np.nda
     return count
 
 
-@_jit
+@jit
 def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: int) -> int:
     """Ends of (?:1[34]\\d\\d|19\\d\\d|20\\d\\d)(?:ه|م)? at `k`, in re's order (the letter first)."""
     first, second = _at(text, k), _at(text, k + 1)
@@ -371,7 +356,7 @@ def _year(text: np.ndarray, k: int, digit: np.ndarray, ends: np.ndarray, row: in
     return count + 1
 
 
-@_jit
+@jit
 def _literal(text: np.ndarray, k: int, words: np.ndarray, lengths: np.ndarray, index: int) -> int:
     """The end of words[index] at `k`, or -1."""
     size = int(lengths[index])
@@ -383,7 +368,7 @@ def _literal(text: np.ndarray, k: int, words: np.ndarray, lengths: np.ndarray, i
     return k + size
 
 
-@_jit
+@jit
 def _date_at(
     text: np.ndarray, i: int, digit: np.ndarray, word: np.ndarray,
     months: np.ndarray, month_lengths: np.ndarray, month_from: np.ndarray, month_to: np.ndarray,
@@ -446,7 +431,7 @@ def _date_at(
     return -1
 
 
-@_jit
+@jit
 def _starts_month(text: np.ndarray, k: int, months: np.ndarray, lengths: np.ndarray, first: int, last: int) -> bool:
     """Whether one of months[first:last] is written at `k` (most words are no month: a call to try less)."""
     for m in range(first, last):
@@ -460,7 +445,7 @@ def _starts_month(text: np.ndarray, k: int, months: np.ndarray, lengths: np.ndar
     return False
 
 
-@_jit
+@jit
 def figure_keys(
     text: np.ndarray, digit: np.ndarray, word: np.ndarray, separators: np.ndarray, date_start: np.ndarray,
     months: np.ndarray, month_lengths: np.ndarray, month_from: np.ndarray, month_to: np.ndarray,

@@ -9,25 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 import numpy.typing as npt
+
+from newsdedup.core.compiled import jit
 
 NEWLINE = 10
 _TABLE_SIZE = 0x10000
 
 
-def _jit(func: Any, **options: Any) -> Any:
-    """numba njit with an on-disk cache when a cache directory is writable, without one otherwise."""
-    try:
-        return numba.njit(cache=True, nogil=True, **options)(func)
-    except RuntimeError:  # no writable cache directory: compile once per process instead
-        return numba.njit(nogil=True, **options)(func)
-
-
 def _inline(func: Any) -> Any:
     """A small helper compiled into its callers (a call per character would cost more than its work)."""
-    return _jit(func, inline="always")
+    return jit(func, inline="always")
 
 
 def char_table(chars: str) -> npt.NDArray[np.bool_]:
@@ -68,7 +61,7 @@ def _is_ascii_letter(code: int) -> bool:
     return 0x41 <= code <= 0x5A or 0x61 <= code <= 0x7A
 
 
-@_jit
+@jit
 def _keeps_sentence(cps: np.ndarray, dot: int, line_start: int, abbreviations: np.ndarray) -> bool:
     """True when the period at `dot` ends an abbreviation, an initial or a list number ("1.")."""
     if cps[dot] != 0x2E:
@@ -97,7 +90,7 @@ def _keeps_sentence(cps: np.ndarray, dot: int, line_start: int, abbreviations: n
     return False
 
 
-@_jit
+@jit
 def scan(
     cps: np.ndarray, space: np.ndarray, terminator: np.ndarray, closer: np.ndarray, abbreviations: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,7 +168,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: folds a band's rows
 _ALL_PAIRS = 64  # up to this many rows, comparing every pair band by band beats sorting each band
 
 
-@_jit
+@jit
 def _equal_values(signatures: np.ndarray, i: int, j: int) -> int:
     equal = 0
     for column in range(signatures.shape[1]):
@@ -184,7 +177,7 @@ def _equal_values(signatures: np.ndarray, i: int, j: int) -> int:
     return equal
 
 
-@_jit
+@jit
 def _band_pairs_small(signatures: np.ndarray, bands: int, rows: int, min_equal: int) -> np.ndarray:
     """band_pairs for a few rows: every pair, stopping at the first band they share."""
     count = signatures.shape[0]
@@ -207,7 +200,7 @@ def _band_pairs_small(signatures: np.ndarray, bands: int, rows: int, min_equal: 
     return out[:kept]
 
 
-@_jit
+@jit
 def band_pairs(signatures: np.ndarray, bands: int, rows: int, min_equal: int) -> np.ndarray:
     """LSH over the rows of a signature matrix: (i, j, equal values) for i < j sharing a band.
 
