@@ -281,9 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         for i, (lang, text) in enumerate(articles):
             article = parse_article({"id": f"a{i}", "source": "bench", "body": text, "language": lang})
             dedup.decide(prepare(article, signer, config), base + timedelta(seconds=i))
-        # The verification cache (shingle sets of the last 4,096 texts checked, ~50 MB at most) is a
-        # fixed cost, not a cost per indexed article.
+        # The verification cache (shingle sets of the last 4,096 texts checked, ~50 MB at most) and the
+        # derived data of the last 4,096 inserted articles (~25 MB at most) are fixed costs, not costs per
+        # indexed article.
         dedup._recent.clear()
+        dedup._inserted.clear()
         return dedup
 
     memory["full"] = memory_per_article(index_full, n)

@@ -1,6 +1,7 @@
 """`newsdedup scan` as a user runs it, two versions side by side: process start, JSON I/O and all.
 
     python bench/bench_scan.py --base <commit> [--head worktree] [--articles 10000] [--repeats 3] [--cpu 0]
+                               [--workers N] [--datasketch]
                                [--workers N]
 
 Writes the first N SaudiNewsNet articles of more than 500 characters (date order) as a JSON Lines file in a
@@ -48,6 +49,16 @@ def run_scan(services: Path, stream: Path, cpu: int | None, workers: int = 1) ->
     return time.monotonic() - started
 
 
+def run_datasketch(stream: Path, cpu: int | None) -> float:
+    """Wall seconds of the obvious datasketch pipeline (datasketch_scan.py) over `stream`, as a command."""
+    command = [sys.executable, str(Path(__file__).with_name("datasketch_scan.py")), str(stream)]
+    if cpu is not None and shutil.which("taskset"):
+        command = ["taskset", "-c", str(cpu), *command]
+    started = time.monotonic()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.monotonic() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu", type=int, default=0, help="core to pin to (-1: no pinning)")
     parser.add_argument("--data", type=Path, default=DEFAULT_SHARED / "data")
     parser.add_argument("--workers", type=int, default=1, help="also run the head with --workers N on N cores")
+    parser.add_argument("--datasketch", action="store_true",
+                        help="also run the obvious datasketch pipeline (datasketch_scan.py) as the baseline")
     args = parser.parse_args(argv)
     print_machine(machine())
     with tempfile.TemporaryDirectory() as scratch:
@@ -73,11 +86,17 @@ def main(argv: list[str] | None = None) -> int:
         for services, workers, _ in sides.values():  # warm the numba caches and the page cache, not timed
             run_scan(services, stream, cpu, workers)
         times: dict[str, list[float]] = {name: [] for name in sides}
+        if args.datasketch:
+            times["datasketch"] = []
         for repeat in range(args.repeats):
             for name, (services, workers, version) in sides.items():
                 seconds = run_scan(services, stream, cpu, workers)
                 times[name].append(seconds)
                 print(f"run {repeat + 1} {name} ({version}): {seconds:.2f} s, {count / seconds:,.0f} articles/s")
+            if args.datasketch:
+                seconds = run_datasketch(stream, cpu)
+                times["datasketch"].append(seconds)
+                print(f"run {repeat + 1} datasketch baseline: {seconds:.2f} s, {count / seconds:,.0f} articles/s")
         for name, runs in times.items():
             median = statistics.median(runs)
             print(f"{name}: median {median:.2f} s over {len(runs)} runs, {count / median:,.0f} articles/s "
@@ -87,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.workers > 1:
             ratio = statistics.median(times[f"head --workers {args.workers}"]) / statistics.median(times["head"])
             print(f"head --workers {args.workers} / head wall time: {ratio:.2f}")
+        if args.datasketch:
+            ratio = statistics.median(times["datasketch"]) / statistics.median(times["head"])
+            print(f"head, one core: {ratio:.2f}x the datasketch baseline's speed (its wall time / the head's)")
         subprocess.run(["git", "worktree", "prune"], check=False)
     return 0
 
