@@ -24,11 +24,9 @@ import gc
 import os
 import statistics
 import sys
-import tarfile
 import time
 import tracemalloc
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,60 +34,8 @@ from typing import Any
 
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # before numba is imported: one core, one thread
 
-import orjson
 
-from evalkit import machine, write_json  # machine is also imported from here by other scripts
-
-REPO = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("NEWSDEDUP_SHARED", REPO.parent / "shared")) / "data"
-
-
-def _saudi_bodies(data: Path) -> Iterator[str]:
-    for archive in sorted((data / "saudinewsnet").glob("*.zip")):
-        with zipfile.ZipFile(archive) as zf:
-            for name in zf.namelist():
-                for article in orjson.loads(zf.read(name)):
-                    if article.get("content"):
-                        yield article["content"]
-
-
-def _bbc_bodies(data: Path) -> Iterator[str]:
-    with tarfile.open(data / "bbc-news-2225.tar.gz") as tf:
-        for member in sorted(tf.getmembers(), key=lambda m: m.name):
-            if member.isfile() and member.name.endswith(".txt") and "README" not in member.name:
-                raw = tf.extractfile(member)
-                if raw is not None:
-                    text = raw.read().decode("utf-8", errors="replace")
-                    yield text.split("\n", 1)[1].strip() if "\n" in text else text
-
-
-def _chunks(bodies: Iterator[str], chars: int) -> Iterator[str]:
-    """Bodies cut or joined (paragraph-separated) to `chars` characters each."""
-    buffer = ""
-    for body in bodies:
-        buffer = f"{buffer}\n\n{body}" if buffer else body
-        while len(buffer) >= chars:
-            yield buffer[:chars]
-            buffer = buffer[chars:].lstrip()
-
-
-def load_articles(data: Path, count: int, chars: int, english_share: float) -> list[tuple[str, str]]:
-    """(language, text) pairs: every k-th article English while BBC text lasts, the rest Arabic."""
-    if not (data / "saudinewsnet").is_dir() or not (data / "bbc-news-2225.tar.gz").is_file():
-        sys.exit(f"corpora not found in {data}: expected saudinewsnet/*.zip and bbc-news-2225.tar.gz "
-                 "(set NEWSDEDUP_SHARED to the folder that holds data/)")
-    arabic, english = _chunks(_saudi_bodies(data), chars), _chunks(_bbc_bodies(data), chars)
-    every = max(1, round(1 / english_share)) if english_share > 0 else 0
-    out: list[tuple[str, str]] = []
-    while len(out) < count:
-        source = english if every and len(out) % every == every - 1 else arabic
-        text = next(source, None)
-        if text is None and source is english:
-            every, text = 0, next(arabic, None)
-        if text is None:
-            sys.exit(f"the corpora hold only {len(out)} articles of {chars} characters; ask for fewer")
-        out.append(("en" if source is english and every else "ar", text))
-    return out
+from evalkit import DATA, load_articles, machine, write_json
 
 
 def shingles_bytes(text: str, n: int) -> list[bytes]:

@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import DATA, load_articles
-from evalkit import machine
+from evalkit import DATA, load_articles, machine
 
 _PLAIN: dict[int, int | None] = {
     cp: None for cp in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF, 0xAD]

@@ -32,8 +32,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from bench_core import DATA, load_articles
-from evalkit import machine, write_json
+from evalkit import DATA, load_articles, machine, write_json
 from newsdedup.app.index_runner import IndexRunner
 from newsdedup.app.stages import RAW_OFFSETS_KEY
 from newsdedup.app.topics import Topics, ensure_topics

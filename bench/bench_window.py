@@ -13,7 +13,7 @@ cannot disturb the next):
    does (`--fill restore`: no decisions, so much faster at large N, where every decision has thousands
    of LSH candidates). `--fill auto` (default): decide up to 100,000, restore above;
 2. time `prepare` and `decide` of M probe articles (--probe): 90 % new, 10 % copies of random indexed
-   articles, alternately exact and lightly edited (bench_worker.light_edit);
+   articles, alternately exact and lightly edited (evalkit.republished);
 3. count, untimed and after the probe, the LSH candidates each probe article's query returned (the
    index entries older than the article that share a band with it);
 4. resident memory (VmRSS) before and after the fill, and the peak (VmHWM).
@@ -61,8 +61,8 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")  # before numba is imported: one
 import numpy as np
 import orjson
 
-from bench_core import DATA, REPO, _bbc_bodies, _saudi_bodies, load_articles, shingles_bytes
-from evalkit import machine
+from bench_core import shingles_bytes
+from evalkit import DATA, REPO, bbc_bodies, load_articles, machine, republished, saudinewsnet_bodies
 
 if TYPE_CHECKING:  # for annotations: only the children import newsdedup, when they run
     from newsdedup.core.signatures import Signer
@@ -124,8 +124,8 @@ class SyntheticTexts:
     def __init__(self, chars: int, english_share: float, seed: int) -> None:
         # One zip (one day) at a time: the whole corpus parsed at once would leave ~0.5 GB of freed heap
         # in the process, which the fill then reuses and the RSS difference would not see.
-        self.arabic = sentence_pool(_saudi_bodies(DATA))
-        self.english = sentence_pool(_bbc_bodies(DATA))
+        self.arabic = sentence_pool(saudinewsnet_bodies(DATA))
+        self.english = sentence_pool(bbc_bodies(DATA))
         self.chars, self.seed = chars, seed
         self.english_every = max(1, round(1 / english_share)) if english_share > 0 else 0
 
@@ -223,7 +223,6 @@ class ProbeItem:
 
 def probe_plan(texts: TextSource, n: int, m: int, seed: int) -> list[ProbeItem]:
     """M probe articles: every 10th a copy of a random indexed article (alternately exact and edited), the rest new."""
-    from bench_worker import light_edit
 
     rng = random.Random(seed + n)
     items, fresh, copies = [], n, 0
@@ -233,7 +232,7 @@ def probe_plan(texts: TextSource, n: int, m: int, seed: int) -> list[ProbeItem]:
             language, body = texts.text(target)
             kind = "edited_copy" if copies % 2 else "exact_copy"
             if kind == "edited_copy":
-                body = light_edit("", body, language == "ar")[1]
+                body = republished("", body, language == "ar")[1]
             items.append(ProbeItem(kind, language, body, target))
             copies += 1
         else:

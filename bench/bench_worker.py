@@ -7,7 +7,7 @@ One broker for the whole run: KAFKA_BOOTSTRAP_SERVERS when set, else a local one
 at the end, as are all child processes, also on error or Ctrl-C). Every measurement gets fresh topics.
 
 Messages: ~3 KB articles (UTF-8 body bytes, --body-bytes) cut from the corpora in ../shared/data by
-bench_core's loader; every 10th message (--copy-share) is a copy of one of the 200 previous originals,
+evalkit's loader (bench_core's); every 10th message (--copy-share) is a copy of one of the 200 previous originals,
 alternately exact and lightly edited (a dateline before, the last ~5% cut, a credit line after), under a
 new id. The same messages go through both systems:
 
@@ -56,8 +56,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench_core import DATA, load_articles
-from evalkit import machine
+from evalkit import DATA, load_articles, machine, republished
 
 SECOND_TOPICS = ("clean", "events", "dlq")
 WARMUP = 20
@@ -84,14 +83,6 @@ def utf8_trim(text: str, limit: int) -> str:
     return cut.rsplit(None, 1)[0] if " " in cut else cut
 
 
-def light_edit(title: str, body: str, arabic: bool) -> tuple[str, str]:
-    """What an outlet does to a wire story: a dateline before, the last ~5% dropped, a credit line after."""
-    kept = body[: int(len(body) * 0.95)].rsplit(None, 1)[0]
-    if arabic:
-        return title, f"الرياض - {kept}\n\nالمصدر: وكالة الأنباء"
-    return title, f"LONDON (Wire) - {kept}\n\nAdditional reporting by staff."
-
-
 def build_messages(count: int, body_bytes: int, copy_share: float, english_share: float) -> list[Message]:
     """`count` messages with unique ids; every round(1/copy_share)-th one a copy of an earlier original."""
     every = round(1 / copy_share) if copy_share > 0 else 0
@@ -105,7 +96,7 @@ def build_messages(count: int, body_bytes: int, copy_share: float, english_share
             arabic, title, body = rng.choice(originals[-200:])
             kind = "edited_copy" if (i // every) % 2 else "exact_copy"
             if kind == "edited_copy":
-                title, body = light_edit(title, body, arabic)
+                title, body = republished(title, body, arabic)
         else:
             language, text = next(texts)
             arabic, body = language == "ar", utf8_trim(text, body_bytes)
@@ -785,7 +776,7 @@ def print_report(results: dict[str, Any]) -> None:
 
 
 def machine_info(bootstrap: str, started_broker: bool) -> dict[str, Any]:
-    """bench_core's machine record plus memory, Kafka and client versions, load."""
+    """evalkit's machine record plus memory, Kafka and client versions, load."""
     import aiokafka
     import faust
 

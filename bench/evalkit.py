@@ -1,4 +1,5 @@
-"""Shared pieces of the evaluation scripts: the machine record, the corpus readers, TSV verdict files."""
+"""Shared pieces of the benchmarks and evaluation scripts: the machine record, the corpus readers (one
+decoding of each corpus), the benchmarks' article loader and the republishing edit, TSV verdict files."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import orjson
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = Path(os.environ.get("NEWSDEDUP_SHARED", REPO.parent / "shared"))
+DATA = DEFAULT_SHARED / "data"
 
 
 def machine() -> dict[str, Any]:
@@ -65,16 +67,20 @@ def print_machine(info: dict[str, Any]) -> None:
         print(f"# {key}: {value}")
 
 
-def saudinewsnet(data_dir: Path) -> list[dict[str, Any]]:
-    """All SaudiNewsNet articles in date order (date_extracted; ties keep the files' order)."""
+def saudinewsnet_files(data_dir: Path) -> Iterator[dict[str, Any]]:
+    """Every SaudiNewsNet article in the files' order (archives and their members by name), read lazily."""
     folder = data_dir / "saudinewsnet"
     if not folder.is_dir():
         raise SystemExit(f"{folder} is absent: point --data at the shared data folder")
-    articles: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.zip")):
         with zipfile.ZipFile(path) as archive:
             for name in sorted(archive.namelist()):
-                articles.extend(orjson.loads(archive.read(name)))
+                yield from orjson.loads(archive.read(name))
+
+
+def saudinewsnet(data_dir: Path) -> list[dict[str, Any]]:
+    """All SaudiNewsNet articles in date order (date_extracted; ties keep the files' order)."""
+    articles = list(saudinewsnet_files(data_dir))
     articles.sort(key=lambda a: a["date_extracted"])
     return articles
 
@@ -233,3 +239,50 @@ def reuters_bodies(data_dir: Path) -> list[dict[str, str]]:
         if item.kind == "NORM" and item.body
     ]
     return sorted(items, key=lambda item: int(item["id"].split(":")[1]))
+
+
+def saudinewsnet_bodies(data_dir: Path) -> Iterator[str]:
+    """The non-empty SaudiNewsNet bodies in the files' order (the benchmarks' Arabic text)."""
+    return (article["content"] for article in saudinewsnet_files(data_dir) if article.get("content"))
+
+
+def bbc_bodies(data_dir: Path) -> Iterator[str]:
+    """The BBC News bodies by path (the benchmarks' English text)."""
+    return (article["body"] for article in bbc(data_dir))
+
+
+def _chunks(bodies: Iterator[str], chars: int) -> Iterator[str]:
+    """Bodies cut or joined (paragraph-separated) to `chars` characters each."""
+    buffer = ""
+    for body in bodies:
+        buffer = f"{buffer}\n\n{body}" if buffer else body
+        while len(buffer) >= chars:
+            yield buffer[:chars]
+            buffer = buffer[chars:].lstrip()
+
+
+def load_articles(data: Path, count: int, chars: int, english_share: float) -> list[tuple[str, str]]:
+    """(language, text) pairs of `chars` characters: every k-th English while BBC text lasts, the rest Arabic."""
+    if not (data / "saudinewsnet").is_dir() or not (data / "bbc-news-2225.tar.gz").is_file():
+        sys.exit(f"corpora not found in {data}: expected saudinewsnet/*.zip and bbc-news-2225.tar.gz "
+                 "(set NEWSDEDUP_SHARED to the folder that holds data/)")
+    arabic, english = _chunks(saudinewsnet_bodies(data), chars), _chunks(bbc_bodies(data), chars)
+    every = max(1, round(1 / english_share)) if english_share > 0 else 0
+    out: list[tuple[str, str]] = []
+    while len(out) < count:
+        source = english if every and len(out) % every == every - 1 else arabic
+        text = next(source, None)
+        if text is None and source is english:
+            every, text = 0, next(arabic, None)
+        if text is None:
+            sys.exit(f"the corpora hold only {len(out)} articles of {chars} characters; ask for fewer")
+        out.append(("en" if source is english and every else "ar", text))
+    return out
+
+
+def republished(title: str, body: str, arabic: bool) -> tuple[str, str]:
+    """What an outlet does to a wire story: a dateline before, the last ~5% dropped, a credit line after."""
+    kept = body[: int(len(body) * 0.95)].rsplit(None, 1)[0]
+    if arabic:
+        return title, f"الرياض - {kept}\n\nالمصدر: وكالة الأنباء"
+    return title, f"LONDON (Wire) - {kept}\n\nAdditional reporting by staff."

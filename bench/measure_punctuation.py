@@ -24,8 +24,7 @@ import numpy as np
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import DATA, _bbc_bodies, _saudi_bodies
-from evalkit import machine, write_json
+from evalkit import DATA, bbc_bodies, machine, saudinewsnet_bodies, write_json
 
 _PUNCT = dict.fromkeys(cp for cp in range(0x110000) if unicodedata.category(chr(cp)).startswith("P"))
 
@@ -45,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not (DATA / "saudinewsnet").is_dir():
         sys.exit(f"corpora not found in {DATA} (set NEWSDEDUP_SHARED to the folder that holds data/)")
-    bodies = [*_saudi_bodies(DATA), *_bbc_bodies(DATA)]
+    bodies = [*saudinewsnet_bodies(DATA), *bbc_bodies(DATA)]
     signer = Signer(DetectionConfig())
     t0 = time.perf_counter()
     kept = [normalize_text(b, keep_punctuation=True) for b in bodies]

@@ -2,11 +2,12 @@
 
     PYTHONPATH=services python bench/memory_breakdown.py [--articles 6000] [--lines 15]
 
-bench_core's loader gives the articles (3,000-character bodies, a quarter BBC); they are prepared first
-(not measured), then decided into one Deduplicator while tracemalloc traces; the two bounded caches
-(texts kept for re-verification, data derived from the latest inserted articles) are emptied before the
-snapshot, since they are a fixed cost, not one per indexed article. Run it with another source tree on
-PYTHONPATH (a `git worktree` of an older commit) for a before/after.
+evalkit.load_articles gives the articles (3,000-character bodies, a quarter BBC), as to bench_core and the
+worker benchmark; they are prepared first (not measured), then decided into one Deduplicator while
+tracemalloc traces; the two bounded caches (texts kept for re-verification, data derived from the latest
+inserted articles) are emptied before the snapshot, since they are a fixed cost, not one per indexed
+article. Run it with another source tree on PYTHONPATH (a `git worktree` of an older commit) for a
+before/after.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import DATA, load_articles
-from evalkit import machine, print_machine
+from evalkit import DATA, load_articles, machine, print_machine
 from newsdedup.core.article import parse_article
 from newsdedup.core.config import DetectionConfig
 from newsdedup.core.dedup import Deduplicator
