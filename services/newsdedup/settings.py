@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -13,6 +14,7 @@ from newsdedup.durations import parse_duration
 from newsdedup.errors import ConfigError
 
 MIB = 1024 * 1024
+_DETECTION_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(DetectionConfig)}
 # What the clean topic holds back by default: copies. A rewrite by another outlet (same_story) is news in
 # its own words, published with its annotation; a unique article is never held back.
 # The statuses of core.dedup.Status but `unique`, written out so that reading the settings does not import
@@ -82,15 +84,17 @@ class Settings(BaseSettings):
     # "inline": in the worker's one event loop, for a single core.
     index_process: Literal["child", "inline"] = "child"
 
-    num_perm: int = 128
-    seed: int = 1
-    shingle_size: int = 5
-    threshold: float = 0.5
+    # The detection parameters (core/config.py DetectionConfig holds their defaults and their bounds; a bad
+    # value is refused there, naming its variable): read here from NEWSDEDUP_<NAME>, as every setting is.
+    num_perm: int = _DETECTION_DEFAULTS["num_perm"]
+    seed: int = _DETECTION_DEFAULTS["seed"]
+    shingle_size: int = _DETECTION_DEFAULTS["shingle_size"]
+    threshold: float = _DETECTION_DEFAULTS["threshold"]
     # The window as a duration (NEWSDEDUP_WINDOW=72h, 30m, 3d, 1h30m: the notation of `scan --window`);
     # NEWSDEDUP_WINDOW_HOURS, a number of hours, is the older spelling. Seconds inside (DetectionConfig).
     window: Annotated[float | None, NoDecode] = None
     window_hours: float | None = Field(default=None, gt=0)
-    repetition: bool = True
+    repetition: bool = _DETECTION_DEFAULTS["repetition"]
 
     data_dir: Path = Path(".cache/worker-data")
     web_host: str = "127.0.0.1"
@@ -137,7 +141,10 @@ class Settings(BaseSettings):
         """The window in seconds: NEWSDEDUP_WINDOW, else NEWSDEDUP_WINDOW_HOURS, else 72 hours."""
         if self.window is not None:
             return self.window
-        return (self.window_hours if self.window_hours is not None else 72.0) * 3600.0
+        if self.window_hours is not None:
+            return self.window_hours * 3600.0
+        default: float = _DETECTION_DEFAULTS["window_seconds"]
+        return default
 
     @model_validator(mode="after")
     def _one_window(self) -> Settings:

@@ -133,3 +133,10 @@ def test_a_bad_window_says_how_to_write_one(
 ) -> None:
     monkeypatch.delenv("NEWSDEDUP_WINDOW_HOURS", raising=False)
     assert re.search(message, refusal(monkeypatch, **environment))
+
+
+def test_the_detection_defaults_are_the_cores() -> None:
+    from newsdedup.core.config import DetectionConfig
+    from newsdedup.settings import Settings
+
+    assert Settings.model_construct().detection() == DetectionConfig()  # one place holds them: core/config.py
