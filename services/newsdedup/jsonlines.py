@@ -7,7 +7,7 @@ in a message is the one an editor shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,7 +22,7 @@ def read_lines(source: BinaryIO) -> Iterator[tuple[int, bytes]]:
             yield number, line
 
 
-def read_file(path: Path) -> Iterator[tuple[int, bytes]]:
+def read_file(path: Path) -> Generator[tuple[int, bytes], None, None]:
     """read_lines over a file, opened and closed here; NewsdedupError when it cannot be opened."""
     try:
         source = path.open("rb")
@@ -33,5 +33,5 @@ def read_file(path: Path) -> Iterator[tuple[int, bytes]]:
 
 
 def count_lines(path: Path) -> int:
-    """How many non-blank lines read_file gives, read in blocks (for a progress bar's total)."""
+    """How many non-blank lines read_file gives (a progress bar's total): one pass over the file."""
     return sum(1 for _ in read_file(path))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import sys
 import time
@@ -127,7 +128,12 @@ def run_replay(args: argparse.Namespace) -> int:
     """Carry out `newsdedup replay`."""
     settings = load_settings()
     loops = max(args.times, 1)
-    total = count_lines(args.input) * loops  # also says early when the file cannot be read
+    # The bar's total costs a pass over the file; a quiet replay skips it. Either way an unreadable file is
+    # said before Kafka is reached.
+    total = None if args.quiet else count_lines(args.input) * loops
+    if total is None:
+        with contextlib.closing(read_file(args.input)) as first:
+            next(first, None)
     lines = itertools.chain.from_iterable(read_file(args.input) for _ in range(loops))
     topic = args.topic or settings.topic_raw
     with tqdm(total=total, unit="msg", file=sys.stderr, disable=args.quiet, dynamic_ncols=True) as progress:
